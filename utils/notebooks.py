@@ -1,7 +1,7 @@
 """Run the course notebooks headlessly and print a scoreboard of their results.
 
-    python -m utils.notebooks run [--smoke] [NAME ...]   # execute with papermill
-    python -m utils.notebooks scoreboard                  # print the results table
+    python -m utils run [--smoke] [NAME ...]   # execute with papermill
+    python -m utils scoreboard                  # print the results table
 
 Executed copies go to ``build/executed/``; each notebook writes its own results JSON.
 """
@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 import time
 from pathlib import Path
 
@@ -68,7 +67,7 @@ def scoreboard(stems=None, max_metrics: int = 4) -> str:
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__,
+    parser = argparse.ArgumentParser(prog="python -m utils", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
     run = sub.add_parser("run", help="execute notebooks, then print the scoreboard")
@@ -98,4 +97,4 @@ def main(argv=None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    raise SystemExit(main())

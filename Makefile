@@ -1,0 +1,51 @@
+# Deep Learning Basics -- the two commands: `make lab` and `make test`.
+#   make lab           set up .venv (first time only) and open JupyterLab on notebooks/
+#   make test          set up, check the data, run the whole test suite (smoke-mode notebooks)
+#   make run           execute every notebook in full mode, then print the scoreboard
+#   make run SMOKE=1   the same, quick pass;  make run NB="01 03" for some notebooks only
+#   make data          find (DLB_DATA_DIR) or download, and verify, every dataset
+#   make scoreboard    print the results table of the last runs
+#   make clean         remove build/ (executed notebooks, results); keeps .venv and data/
+
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+KERNEL := $(VENV)/share/jupyter/kernels/python3/kernel.json
+SMOKE  ?=
+NB     ?=
+
+.PHONY: setup lab test run data scoreboard clean
+
+setup: $(STAMP) $(KERNEL)
+
+$(PY):
+	@$(PYTHON) -c 'import sys; v = sys.version_info[:2]; \
+	  sys.exit(0 if (3, 10) <= v <= (3, 12) else f"Python 3.10-3.12 needed, found {v[0]}.{v[1]}: set PYTHON=python3.12 (or similar)")'
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): requirements.txt | $(PY)
+	$(PY) -m pip install --upgrade pip
+	$(PY) -m pip install -r requirements.txt
+	touch $(STAMP)
+
+$(KERNEL): $(STAMP)
+	$(PY) -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (Deep Learning Basics)"
+
+lab: setup
+	$(VENV)/bin/jupyter lab notebooks/
+
+data: setup
+	$(PY) -m utils data fetch
+
+test: setup data
+	$(PY) -m pytest -ra
+
+run: setup
+	$(PY) -m utils run $(if $(SMOKE),--smoke) $(NB)
+
+scoreboard: setup
+	$(PY) -m utils scoreboard
+
+clean:
+	rm -rf build

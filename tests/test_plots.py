@@ -1,0 +1,71 @@
+"""Unit tests of utils.plots (headless)."""
+import matplotlib
+
+import numpy as np
+import pytest
+
+from utils import plots
+
+
+def test_plot_history_uses_keras3_names():
+    history = {"loss": [3, 2, 1], "val_loss": [3, 2.5, 2.4], "mae": [2, 1, .5],
+               "val_mae": [2, 1.5, 1.4], "learning_rate": [1e-3] * 3}
+    fig = plots.plot_history(history)
+    assert len(fig.axes) == 2  # loss and mae; learning_rate is not a metric panel
+    ax = fig.axes[0]
+    assert [line.get_label() for line in ax.get_lines()] == ["train", "validation"]
+    np.testing.assert_array_equal(ax.get_lines()[1].get_ydata(), [3, 2.5, 2.4])
+    with pytest.raises(KeyError, match="accuracy"):
+        plots.plot_history(history, metrics=("accuracy",))
+    with pytest.raises(ValueError, match="empty"):
+        plots.plot_history({})
+
+
+def test_plot_history_from_a_keras_history():
+    import keras
+
+    model = keras.Sequential([keras.Input((1,)), keras.layers.Dense(1)])
+    model.compile(optimizer="sgd", loss="mse", metrics=["mae"])
+    history = model.fit(np.ones((8, 1)), np.ones(8), validation_split=0.25, epochs=2, verbose=0)
+    fig = plots.plot_history(history)
+    assert {ax.get_ylabel() for ax in fig.axes} == {"loss", "mae"}
+
+
+def test_image_grid_shapes_and_errors():
+    fig = plots.image_grid(np.zeros((10, 28, 28)), labels=list(range(10)), ncols=4)
+    assert len(fig.axes) == 12  # 3 rows x 4 columns
+    assert fig.axes[9].get_title() == "9"
+    plots.image_grid(np.zeros((3, 8, 8, 1)))
+    plots.image_grid(np.zeros((3, 8, 8, 3), np.uint8))
+    with pytest.raises(ValueError, match="shape"):
+        plots.image_grid(np.zeros((28, 28)))
+    with pytest.raises(ValueError, match="labels"):
+        plots.image_grid(np.zeros((3, 8, 8)), labels=[1, 2])
+
+
+def test_confusion_matrix_plot():
+    cm = np.array([[5, 1], [0, 4]])
+    fig = plots.plot_confusion_matrix(cm, ["cat", "dog"], normalize=True)
+    texts = [t.get_text() for t in fig.axes[0].texts]
+    assert texts == ["0.83", "0.17", "0.00", "1.00"]
+    with pytest.raises(ValueError, match="square"):
+        plots.plot_confusion_matrix(np.zeros((2, 3)))
+    with pytest.raises(ValueError, match="names"):
+        plots.plot_confusion_matrix(cm, ["one"])
+
+
+@pytest.mark.parametrize("suffix", [".gif", ".mp4"])
+def test_animation_is_saved_and_playable_inline(tmp_path, suffix):
+    frames = np.random.default_rng(0).integers(0, 255, (4, 16, 16, 3), dtype=np.uint8)
+    anim = plots.frames_animation(frames, fps=4, titles=[f"t={i}" for i in range(4)])
+    html = plots.save_animation(anim, tmp_path / f"anim{suffix}", fps=4)
+    assert (tmp_path / f"anim{suffix}").stat().st_size > 100
+    assert "<script" in html.data and "anim" in html.data.lower()
+    with pytest.raises(ValueError, match=".mp4 or .gif"):
+        plots.save_animation(anim, tmp_path / "anim.avi")
+    with pytest.raises(ValueError, match="non-empty"):
+        plots.frames_animation(np.zeros((0, 4, 4)))
+
+
+def test_headless_backend():
+    assert matplotlib.get_backend().lower() == "agg"

@@ -1,0 +1,121 @@
+"""Unit tests of utils.runtime and utils.notebooks (no notebook is executed here)."""
+import json
+import math
+
+import numpy as np
+import pytest
+
+from utils import notebooks, runtime
+
+
+@pytest.mark.parametrize("value,expected", [("1", True), ("true", True), ("YES", True),
+                                            ("0", False), ("", False), ("no", False)])
+def test_smoke_flag_from_env(monkeypatch, value, expected):
+    monkeypatch.setenv("DLB_SMOKE", value)
+    assert runtime.smoke_from_env() is expected
+
+
+def test_smoke_flag_default_is_full(monkeypatch):
+    monkeypatch.delenv("DLB_SMOKE", raising=False)
+    assert runtime.smoke_from_env() is False
+
+
+def test_colab_detection(monkeypatch):
+    import sys
+
+    monkeypatch.delenv("COLAB_RELEASE_TAG", raising=False)
+    monkeypatch.delitem(sys.modules, "google.colab", raising=False)
+    assert runtime.in_colab() is False
+    monkeypatch.setenv("COLAB_RELEASE_TAG", "release-colab_20261101")
+    assert runtime.in_colab() is True
+
+
+def test_set_seed_makes_numpy_and_tensorflow_repeatable():
+    import tensorflow as tf
+
+    runtime.set_seed(7)
+    a = (np.random.rand(3), tf.random.uniform((3,)).numpy())
+    runtime.set_seed(7)
+    b = (np.random.rand(3), tf.random.uniform((3,)).numpy())
+    np.testing.assert_array_equal(a[0], b[0])
+    np.testing.assert_array_equal(a[1], b[1])
+
+
+def test_env_summary_warns_without_gpu_but_never_fails():
+    import warnings
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        line = runtime.env_summary()
+    assert "TensorFlow" in line and "Keras 3." in line and "\n" not in line
+    found = runtime.devices()
+    if not (found["GPU"] or found["TPU"]):
+        assert "CPU only" in line
+        assert any("no GPU" in str(w.message) for w in caught)
+
+
+def test_strategy_runs_training_code_unchanged():
+    import keras
+
+    strategy = runtime.get_strategy()
+    assert strategy.num_replicas_in_sync >= 1
+    with strategy.scope():
+        model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])
+        model.compile(optimizer="sgd", loss="mse")
+    model.fit(np.ones((4, 2)), np.ones((4,)), epochs=1, verbose=0)
+
+
+def test_results_json_layout(tmp_path, monkeypatch):
+    monkeypatch.setenv("DLB_RESULTS_DIR", str(tmp_path / "out"))
+    path = runtime.save_results("99_demo", {"acc": np.float32(0.5), "n": np.int64(3),
+                                            "ok": True, "bad": float("nan")}, "smoke", 12.345)
+    assert path == tmp_path / "out" / "99_demo.json"
+    record = json.loads(path.read_text())
+    assert set(record) == {"notebook", "mode", "seconds", "metrics", "versions"}
+    assert record["notebook"] == "99_demo" and record["mode"] == "smoke"
+    assert record["seconds"] == 12.35
+    assert record["metrics"] == {"acc": 0.5, "n": 3, "ok": 1, "bad": None}
+    assert {"python", "tensorflow", "keras", "numpy"} <= set(record["versions"])
+    assert runtime.load_results("99_demo") == record
+
+
+def test_results_reject_bad_input(tmp_path, monkeypatch):
+    monkeypatch.setenv("DLB_RESULTS_DIR", str(tmp_path))
+    with pytest.raises(ValueError, match="mode"):
+        runtime.save_results("x", {}, "quick", 1.0)
+    with pytest.raises(TypeError, match="'name'"):
+        runtime.save_results("x", {"name": "text"}, "full", 1.0)
+
+
+def test_results_dir_default_is_build_results(monkeypatch):
+    monkeypatch.delenv("DLB_RESULTS_DIR", raising=False)
+    assert runtime.results_dir() == runtime.REPO_ROOT / "build" / "results"
+
+
+def test_run_object(tmp_path, monkeypatch):
+    monkeypatch.setenv("DLB_RESULTS_DIR", str(tmp_path))
+    run = runtime.start_run("98_demo", smoke=False, seed=3)
+    assert run.mode == "full" and run.seconds() >= 0
+    assert run.path("_anim.gif") == tmp_path / "98_demo_anim.gif"
+    record = json.loads(run.save({"x": 1.5}).read_text())
+    assert record["mode"] == "full" and record["metrics"] == {"x": 1.5}
+
+
+def test_scoreboard_reads_results(tmp_path, monkeypatch):
+    monkeypatch.setenv("DLB_RESULTS_DIR", str(tmp_path))
+    runtime.save_results("01_feedforward_regression", {"test_rmse": 3.91234, "test_mae": 2.5},
+                         "full", 61.0)
+    board = notebooks.scoreboard(["01_feedforward_regression", "02_convolutional_mnist"])
+    lines = board.splitlines()
+    assert lines[0].split()[:3] == ["notebook", "mode", "seconds"]
+    row = next(line for line in lines if line.startswith("01_"))
+    assert "full" in row and "61" in row and "test_rmse=3.912" in row
+    assert "no results yet" in next(line for line in lines if line.startswith("02_"))
+
+
+def test_notebook_selection():
+    all_paths = notebooks.notebook_paths()
+    assert all_paths and all(p.suffix == ".ipynb" for p in all_paths)
+    assert [p.stem for p in notebooks.notebook_paths(["01"])] == ["01_feedforward_regression"]
+    with pytest.raises(SystemExit, match="no notebook matches"):
+        notebooks.notebook_paths(["42"])

@@ -1,0 +1,24 @@
+"""Command line of the course:
+
+    python -m utils data list                # the dataset registry
+    python -m utils data fetch [NAME ...]    # find/download and verify datasets
+    python -m utils run [--smoke] [NN ...]   # execute notebooks headlessly, print the scoreboard
+    python -m utils scoreboard               # the results table of the last runs
+"""
+import sys
+
+from . import data, notebooks
+
+
+def main(argv=None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["data"]:
+        return data.main(argv[1:])
+    if argv[:1] in (["run"], ["scoreboard"]):
+        return notebooks.main(argv)
+    print(__doc__)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())
