@@ -1,0 +1,103 @@
+"""Unit tests of utils/text.py: the character vocabulary and the window builder."""
+import numpy as np
+import pytest
+
+from utils import text
+
+SAMPLE = "First Citizen:\nBefore we proceed any further, hear me speak.\n\nAll:\nSpeak, speak.\n"
+
+
+def test_vocab_round_trip():
+    vocab = text.CharVocab(SAMPLE)
+    ids = vocab.encode(SAMPLE)
+    assert ids.dtype == np.int32 and ids.shape == (len(SAMPLE),)
+    assert vocab.decode(ids) == SAMPLE
+    assert vocab.decode(vocab.encode("hear me")) == "hear me"
+    assert vocab.decode(list(ids[:5])) == SAMPLE[:5]
+    assert vocab.decode([]) == ""
+
+
+def test_vocab_is_sorted_and_inverse():
+    vocab = text.CharVocab("cabbage")
+    assert vocab.chars == ("a", "b", "c", "e", "g")
+    assert len(vocab) == 5
+    assert list(vocab.encode("abc")) == [0, 1, 2]
+    for i, c in enumerate(vocab.chars):
+        assert vocab.char_to_id[c] == i
+        assert vocab.decode([i]) == c
+
+
+def test_vocab_bad_input():
+    with pytest.raises(TypeError, match="str"):
+        text.CharVocab(b"bytes")
+    with pytest.raises(ValueError, match="non-empty"):
+        text.CharVocab("")
+    vocab = text.CharVocab("abc")
+    with pytest.raises(ValueError, match="not in the vocabulary"):
+        vocab.encode("abz")
+    with pytest.raises(TypeError, match="str"):
+        vocab.encode(123)
+    with pytest.raises(ValueError, match="out of range"):
+        vocab.decode([0, 3])
+    with pytest.raises(ValueError, match="out of range"):
+        vocab.decode([-1])
+    with pytest.raises(ValueError, match="1-D"):
+        vocab.decode([[0, 1]])
+    with pytest.raises(TypeError, match="integer"):
+        vocab.decode([0.5])
+
+
+def test_windows_targets_are_inputs_shifted_by_one():
+    ids = np.arange(23, dtype=np.int32)
+    x, y = text.windows(ids, seq_len=5)
+    assert x.shape == y.shape == (4, 5)          # 23 ids -> 4 full windows of 5 + 1
+    np.testing.assert_array_equal(y[:, :-1], x[:, 1:])
+    np.testing.assert_array_equal(x[:, 0], [0, 5, 10, 15])
+    np.testing.assert_array_equal(y, x + 1)      # with ids 0..22, "next" is +1
+    x2, y2 = text.windows(ids, seq_len=5, stride=2)
+    assert x2.shape == (9, 5)
+    np.testing.assert_array_equal(y2, x2 + 1)
+
+
+def test_make_windows_dataset():
+    vocab = text.CharVocab(SAMPLE)
+    ids = vocab.encode(SAMPLE * 4)
+    ds = text.make_windows(ids, seq_len=10, batch_size=4, shuffle=True, seed=0)
+    batches = list(ds.as_numpy_iterator())
+    assert len(batches) == (len(ids) - 1) // 10 // 4
+    for x, y in batches:
+        assert x.shape == y.shape == (4, 10) and x.dtype == np.int32
+        np.testing.assert_array_equal(x[:, 1:], y[:, :-1])
+        for row_x, row_y in zip(x, y):
+            # the window really is a piece of the text, and the target is the next character
+            s = vocab.decode(np.concatenate([row_x, row_y[-1:]]))
+            assert s in SAMPLE * 4
+            assert vocab.decode(row_y) == s[1:]
+
+
+def test_make_windows_repeat_and_no_shuffle():
+    ids = np.arange(41)
+    ds = text.make_windows(ids, seq_len=4, batch_size=2, shuffle=False, repeat=True)
+    first = [x for x, _ in ds.take(7).as_numpy_iterator()]
+    np.testing.assert_array_equal(first[0], [[0, 1, 2, 3], [4, 5, 6, 7]])
+    np.testing.assert_array_equal(first[5], first[0])  # 10 windows = 5 batches, then again
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    (dict(seq_len=0, batch_size=2), "seq_len"),
+    (dict(seq_len=2.5, batch_size=2), "seq_len"),
+    (dict(seq_len=3, batch_size=0), "batch_size"),
+    (dict(seq_len=3, batch_size=2, stride=0), "stride"),
+    (dict(seq_len=50, batch_size=2), "at least"),
+    (dict(seq_len=3, batch_size=100), "fewer than one batch"),
+])
+def test_make_windows_bad_input(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        text.make_windows(np.arange(20), **kwargs)
+
+
+def test_windows_bad_ids():
+    with pytest.raises(ValueError, match="1-D"):
+        text.windows(np.zeros((3, 4), dtype=int), seq_len=2)
+    with pytest.raises(TypeError, match="integers"):
+        text.windows(np.linspace(0, 1, 10), seq_len=2)
