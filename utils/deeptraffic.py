@@ -719,6 +719,35 @@ def score(policy, runs: int = 500, frames: int = 2000, config=None, batch_size: 
     return (med, speeds) if return_runs else med
 
 
+def record(policy, seed: int = 1, frames: int = 600, every: int = 5, config=None,
+           overlay: bool = False, stride: int = 1):
+    """Drive one road (seeded ``seed``) for ``frames`` frames with ``policy`` and return
+    ``(images, titles)``: an RGB picture every ``every`` frames (downsampled by ``stride``)
+    and a caption for each (frame, ego mph, last action), ready for an animation."""
+    if not callable(policy):
+        raise TypeError(f"policy must be a function observations -> actions, got {policy!r}")
+    if frames < 1 or every < 1 or stride < 1:
+        raise ValueError("frames, every and stride must be >= 1")
+    cfg = _check_config(config)
+    cfg["episode_frames"] = int(frames)
+    sim = TrafficBatch(cfg)
+    obs = sim.reset([seed])
+    images, titles, scroll = [], [], 0.0
+    while sim.frame < frames:
+        act = check_actions(policy(obs), sim.n_controlled)
+        sim.apply_actions(act)
+        for _ in range(min(cfg["frames_per_action"], frames - sim.frame)):
+            sim._frame()
+            scroll += float(sim.E[0])
+            if sim.frame % every == 0:
+                img = render_road(sim, 0, overlay=overlay, scroll=scroll)
+                images.append(img[::stride, ::stride])
+                titles.append(f"frame {sim.frame}: {20 * sim.safety[0, 0] * sim.gas[0, 0]:.0f} mph,"
+                              f" {ACTIONS[act[0]]}")
+        obs = sim._observe()
+    return np.stack(images), titles
+
+
 @dataclass
 class Baselines:
     """Median mph the original browser game measured (500 runs x 2000 frames)."""
