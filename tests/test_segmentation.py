@@ -249,3 +249,12 @@ def test_loader_bad_label_values(tmp_path):
     Image.fromarray(np.full((6, 8), 40, np.uint8)).save(tmp_path / "trainannot" / "a_1.png")
     with pytest.raises(DatasetError, match="label values"):
         load_camvid("train", camvid_pairs_in(tmp_path, "train"))
+
+
+def test_build_unet_sets_batchnorm_momentum():
+    import keras
+
+    model = seg.build_unet((64, 64, 3), num_classes=3, alpha=0.35, bn_momentum=0.8)
+    bns = [l for l in model.get_layer("encoder").layers + model.layers
+           if isinstance(l, keras.layers.BatchNormalization)]
+    assert len(bns) > 10 and all(l.momentum == 0.8 for l in bns)

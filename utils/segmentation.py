@@ -215,7 +215,7 @@ MOBILENETV2_SKIPS = ("block_1_expand_relu", "block_3_expand_relu", "block_6_expa
 
 def build_unet(input_shape=(None, None, 3), num_classes: int = NUM_CLASSES, alpha: float = 0.5,
                weights: str | None = None, decoder_filters=(128, 64, 48, 32),
-               skips: bool = True, name: str = "mobilenetv2_unet"):
+               skips: bool = True, bn_momentum: float = 0.9, name: str = "mobilenetv2_unet"):
     """A U-Net-style segmentation network: MobileNetV2 encoder, upsampling decoder.
 
     The encoder is ``keras.applications.MobileNetV2`` without its classifier (``weights``:
@@ -224,6 +224,10 @@ def build_unet(input_shape=(None, None, 3), num_classes: int = NUM_CLASSES, alph
     encoder's feature map of the same resolution (the U-Net skip connections), with
     ``skips=False`` it does not (an ablation).  A last 2x bilinear upsampling and 1x1
     convolution give logits of shape (H, W, num_classes).  H and W must be multiples of 32.
+
+    ``bn_momentum`` is set on every batch-normalisation layer: Keras' MobileNetV2 uses 0.999,
+    whose running statistics need thousands of steps to settle -- too slow for a short
+    training from scratch, where the model would then predict garbage in inference mode.
     """
     import keras
     from keras import layers
@@ -253,7 +257,11 @@ def build_unet(input_shape=(None, None, 3), num_classes: int = NUM_CLASSES, alph
         x = layers.ReLU(name=f"dec{i}_relu")(x)
     x = layers.UpSampling2D(interpolation="bilinear", name="up_final")(x)
     logits = layers.Conv2D(num_classes, 1, name="logits")(x)
-    return keras.Model(inputs, logits, name=name)
+    model = keras.Model(inputs, logits, name=name)
+    for layer in encoder.layers + model.layers:
+        if isinstance(layer, layers.BatchNormalization):
+            layer.momentum = bn_momentum
+    return model
 
 
 # --------------------------------------------------------------------------- video
