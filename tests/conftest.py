@@ -32,9 +32,9 @@ _executed: dict[str, dict] = {}
 @pytest.fixture(scope="session")
 def run_smoke(smoke_results_dir):
     """``run_smoke("01_feedforward_regression")`` executes that notebook once per session in
-    smoke mode with papermill (executed copy in build/test-executed/) and returns its
-    results JSON as a dict."""
-    from utils.notebooks import NOTEBOOKS_DIR, execute
+    smoke mode with papermill (executed copy in build/test-executed/), checks the smoke-mode
+    quality bars of ``utils.notebooks.QUALITY_BARS`` and returns its results JSON as a dict."""
+    from utils.notebooks import NOTEBOOKS_DIR, check_bars, execute
 
     def run(stem: str, **parameters) -> dict:
         if stem not in _executed:
@@ -53,6 +53,8 @@ def run_smoke(smoke_results_dir):
             assert result["mode"] == "smoke"
             assert result["seconds"] > 0
             assert {"tensorflow", "keras", "python"} <= set(result["versions"])
+            missed = [bar for bar, ok in check_bars(result) if not ok]
+            assert not missed, f"{stem} missed its smoke-mode bars: {missed}"
             _executed[stem] = result
         return _executed[stem]
 

@@ -110,6 +110,7 @@ def test_scoreboard_reads_results(tmp_path, monkeypatch):
     assert lines[0].split()[:3] == ["notebook", "mode", "seconds"]
     row = next(line for line in lines if line.startswith("01_"))
     assert "full" in row and "61" in row and "test_rmse=3.912" in row
+    assert "FAILED" in row  # the linear baseline is missing from these metrics
     assert "no results yet" in next(line for line in lines if line.startswith("02_"))
 
 
@@ -119,3 +120,22 @@ def test_notebook_selection():
     assert [p.stem for p in notebooks.notebook_paths(["01"])] == ["01_feedforward_regression"]
     with pytest.raises(SystemExit, match="no notebook matches"):
         notebooks.notebook_paths(["42"])
+
+
+def test_quality_bars():
+    record = {"notebook": "01_feedforward_regression", "mode": "full", "seconds": 100,
+              "metrics": {"test_rmse": 4.0, "test_mae": 2.9, "linear_test_rmse": 4.8}}
+    assert notebooks.check_bars(record) == [("test_mae <= 2.7", False),
+                                            ("test_rmse <= 4.3", True),
+                                            ("test_rmse < linear_test_rmse", True)]
+    record["metrics"]["linear_test_rmse"] = None  # a null metric fails its bar
+    assert notebooks.check_bars(record)[2] == ("test_rmse < linear_test_rmse", False)
+    smoke = {"notebook": "07_deep_rl_deeptraffic", "mode": "smoke", "seconds": 50,
+             "metrics": {"score_noop_mph": 49.0}}
+    assert notebooks.check_bars(smoke) == [("abs(score_noop_mph - 51.6) <= 3", True)]
+    assert notebooks.check_bars({**smoke, "notebook": "99_unknown"}) == []
+
+
+def test_every_lesson_has_bars_for_both_modes():
+    for stem in [p.stem for p in notebooks.notebook_paths()]:
+        assert set(notebooks.QUALITY_BARS[stem]) == {"full", "smoke"}, stem

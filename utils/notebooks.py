@@ -44,26 +44,84 @@ def execute(path: Path, smoke: bool, output_dir: Path = EXECUTED_DIR, **paramete
     return out
 
 
+#: The quality bars each lesson promises, per mode: expressions over its metrics (and
+#: ``seconds``, the wall time).  ``make run`` checks them after a run; time budgets hold on
+#: an otherwise idle two-core CPU.
+QUALITY_BARS: dict[str, dict[str, tuple[str, ...]]] = {
+    "01_feedforward_regression": {
+        "full": ("test_mae <= 2.7", "test_rmse <= 4.3", "test_rmse < linear_test_rmse"),
+        "smoke": ("test_rmse < 6",)},
+    "02_convolutional_mnist": {
+        "full": ("test_accuracy >= 0.992",),
+        "smoke": ("test_accuracy >= 0.93", "dream_frames >= 30")},
+    "03_recurrent_text_generation": {
+        "full": ("val_loss <= 1.60", "val_loss < ngram_val_loss", "seconds <= 1500"),
+        "smoke": ("val_loss <= 2.6", "sample_chars >= 200")},
+    "04_encoder_decoder_segmentation": {
+        "full": ("test_miou >= (0.55 if pretrained and train_images >= 367 else 0.35)",
+                 "seconds <= 1500"),
+        "smoke": ("test_pixel_accuracy > majority_pixel_accuracy",)},
+    "05_autoencoders": {
+        "full": ("psnr_gain >= 8", "knn_acc_codes >= 0.95", "code_dim <= 32",
+                 "seconds <= 1125"),
+        "smoke": ("psnr_gain >= 3", "knn_acc_codes >= 0.6")},
+    "06_gans": {
+        "full": ("cgan_label_accuracy >= 0.90", "class_entropy_dcgan >= 2.1",
+                 "fid_dcgan <= fid_untrained / 10", "seconds <= 1500"),
+        "smoke": ("fid_dcgan < fid_untrained",)},
+    "07_deep_rl_deeptraffic": {
+        "full": ("score_dqn_mph >= 68", "score_runs >= 200", "seconds <= 1500"),
+        "smoke": ("abs(score_noop_mph - 51.6) <= 3",)},
+}
+
+
+def check_bars(result: dict) -> list[tuple[str, bool]]:
+    """Evaluate the quality bars of a results record: ``[(bar, passed), ...]``.
+    A bar naming a metric the notebook did not write counts as failed."""
+    names = {**result["metrics"], "seconds": result["seconds"]}
+    outcome = []
+    for bar in QUALITY_BARS.get(result["notebook"], {}).get(result["mode"], ()):
+        try:
+            passed = bool(eval(bar, {"__builtins__": {"abs": abs}}, names))  # our own strings
+        except (NameError, TypeError):  # metric missing or null
+            passed = False
+        outcome.append((bar, passed))
+    return outcome
+
+
 def scoreboard(stems=None, max_metrics: int = 4) -> str:
     """One row per notebook with a results JSON: mode, wall time, headline metrics
-    (the first ``max_metrics`` the notebook wrote)."""
+    (the first ``max_metrics`` the notebook wrote) and its quality bars."""
     stems = stems or [p.stem for p in notebook_paths()]
-    rows = [("notebook", "mode", "seconds", "headline metrics")]
+    rows = [("notebook", "mode", "seconds", "bars", "headline metrics")]
     for stem in stems:
         path = results_dir() / f"{stem}.json"
         if not path.is_file():
-            rows.append((stem, "-", "-", "no results yet"))
+            rows.append((stem, "-", "-", "-", "no results yet"))
             continue
         r = json.loads(path.read_text())
         head = list(r["metrics"].items())[:max_metrics]
         text = ", ".join(f"{k}={v:.4g}" if isinstance(v, (int, float)) else f"{k}={v}"
                          for k, v in head)
-        rows.append((stem, r["mode"], f"{r['seconds']:.0f}", text))
-    widths = [max(len(row[i]) for row in rows) for i in range(3)]
-    lines = ["  ".join(c.ljust(w) for c, w in zip(row[:3], widths)) + "  " + row[3]
+        bars = check_bars(r)
+        failed = [bar for bar, ok in bars if not ok]
+        verdict = f"FAILED {'; '.join(failed)}" if failed else f"ok {len(bars)}/{len(bars)}"
+        rows.append((stem, r["mode"], f"{r['seconds']:.0f}", verdict, text))
+    widths = [max(len(row[i]) for row in rows) for i in range(4)]
+    lines = ["  ".join(c.ljust(w) for c, w in zip(row[:4], widths)) + "  " + row[4]
              for row in rows]
     lines.insert(1, "-" * max(len(line) for line in lines))
     return "\n".join(lines)
+
+
+def bars_failed(stems) -> list[str]:
+    """Notebooks among ``stems`` whose latest results miss one of their bars."""
+    failed = []
+    for stem in stems:
+        path = results_dir() / f"{stem}.json"
+        if path.is_file() and not all(ok for _, ok in check_bars(json.loads(path.read_text()))):
+            failed.append(stem)
+    return failed
 
 
 def main(argv=None) -> int:
@@ -88,8 +146,10 @@ def main(argv=None) -> int:
                 print(f"   FAILED: {type(exc).__name__}: {str(exc)[:2000]}", flush=True)
             print(f"   {time.time() - start:.0f} s", flush=True)
         print(scoreboard([p.stem for p in paths]))
-        if failed:
-            print(f"failed: {', '.join(failed)}")
+        missed = bars_failed([p.stem for p in paths if p.stem not in failed])
+        if failed or missed:
+            print(f"failed to run: {', '.join(failed) or 'none'}; "
+                  f"missed a quality bar: {', '.join(missed) or 'none'}")
             return 1
         return 0
     print(scoreboard())
