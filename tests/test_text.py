@@ -83,6 +83,15 @@ def test_make_windows_repeat_and_no_shuffle():
     np.testing.assert_array_equal(first[5], first[0])  # 10 windows = 5 batches, then again
 
 
+def test_make_windows_keep_remainder():
+    ds = text.make_windows(np.arange(41), seq_len=4, batch_size=3, shuffle=False,
+                           drop_remainder=False)
+    sizes = [len(x) for x, _ in ds.as_numpy_iterator()]
+    assert sizes == [3, 3, 3, 1]                      # all 10 windows are kept
+    ds = text.make_windows(np.arange(11), seq_len=4, batch_size=8, drop_remainder=False)
+    assert [len(x) for x, _ in ds.as_numpy_iterator()] == [2]
+
+
 @pytest.mark.parametrize("kwargs, match", [
     (dict(seq_len=0, batch_size=2), "seq_len"),
     (dict(seq_len=2.5, batch_size=2), "seq_len"),

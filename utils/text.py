@@ -86,12 +86,14 @@ def windows(ids, seq_len: int, stride: int | None = None) -> tuple[np.ndarray, n
 
 
 def make_windows(ids, seq_len: int, batch_size: int, shuffle: bool = True,
-                 stride: int | None = None, seed: int | None = None, repeat: bool = False):
+                 stride: int | None = None, seed: int | None = None, repeat: bool = False,
+                 drop_remainder: bool = True):
     """A ``tf.data.Dataset`` of batches ``(inputs, targets)``, both (batch, seq_len) int32,
     targets shifted by one character (see ``windows``).
 
-    ``shuffle`` reshuffles the windows every epoch; incomplete last batches are dropped so
-    every batch has the same shape.  ``repeat=True`` gives an endless stream.
+    ``shuffle`` reshuffles the windows every epoch; by default an incomplete last batch is
+    dropped so every batch has the same shape (``drop_remainder=False`` keeps it, e.g. to
+    score every validation window).  ``repeat=True`` gives an endless stream.
     """
     import tensorflow as tf
 
@@ -99,7 +101,7 @@ def make_windows(ids, seq_len: int, batch_size: int, shuffle: bool = True,
             or batch_size < 1:
         raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}")
     inputs, targets = windows(ids, seq_len, stride)
-    if len(inputs) < batch_size:
+    if drop_remainder and len(inputs) < batch_size:
         raise ValueError(f"only {len(inputs)} windows of {seq_len} characters, fewer than "
                          f"one batch of {batch_size}: use a longer text or smaller sizes")
     ds = tf.data.Dataset.from_tensor_slices((inputs.astype(np.int32), targets.astype(np.int32)))
@@ -107,4 +109,4 @@ def make_windows(ids, seq_len: int, batch_size: int, shuffle: bool = True,
         ds = ds.shuffle(len(inputs), seed=seed, reshuffle_each_iteration=True)
     if repeat:
         ds = ds.repeat()
-    return ds.batch(batch_size, drop_remainder=True).prefetch(tf.data.AUTOTUNE)
+    return ds.batch(batch_size, drop_remainder=drop_remainder).prefetch(tf.data.AUTOTUNE)
