@@ -243,10 +243,14 @@ class TrafficBatch:
     def _uniforms(self):
         """(B, 20, 3) uniforms for this frame: lane-change draw, respawn lane, respawn gas.
         Drawn per road in chunks so every road consumes its generator in the same order."""
-        if self._rand is None or self._frames_in_chunk == self._CHUNK:
-            self._rand = np.stack([r.random((self._CHUNK, N_CARS, 3)) for r in self.rngs], 1)
+        if self._rand is None:
+            self._rand = np.empty((self.n_roads, self._CHUNK, N_CARS, 3))
+            self._frames_in_chunk = self._CHUNK
+        if self._frames_in_chunk == self._CHUNK:
+            for b, r in enumerate(self.rngs):
+                r.random(out=self._rand[b])
             self._frames_in_chunk = 0
-        u = self._rand[self._frames_in_chunk]
+        u = self._rand[:, self._frames_in_chunk]
         self._frames_in_chunk += 1
         return u
 
@@ -277,8 +281,11 @@ class TrafficBatch:
         self._mapf[(base + self._second_col(self.x[b, n], self.lane[b, n]) * _NR)[:, None]
                    + _AR4] = s
 
-    def _lanes_changed(self):
-        self._lane_base = self._base + self.lane * _NR
+    def _lanes_changed(self, b=None, n=None):
+        if b is None:
+            self._lane_base = self._base + self.lane * _NR
+        else:
+            self._lane_base[b, n] = self._base[b, 0] + self.lane[b, n] * _NR
 
     # ------------------------------------------------------------------ one frame
     def _frame(self):
@@ -306,7 +313,11 @@ class TrafficBatch:
             rows[out] = _SCRATCH
         self.map.fill(EMPTY)
         flat = self._lane_base + rows
-        self._mapf[flat[..., None] + _AR4] = s[..., None]
+        m = self._mapf
+        m[flat] = s
+        m[flat + 1] = s
+        m[flat + 2] = s
+        m[flat + 3] = s
         if mb.size:  # cars changing lane (or finishing) also cover the other lane
             col2 = self._second_col(self.x[mb, mn], self.lane[mb, mn])
             f2 = self._base[mb, 0] + col2 * _NR + rows[mb, mn]
@@ -317,7 +328,6 @@ class TrafficBatch:
         self._behind = behind
         self.E = 1.5 - (self.y[:, 0] - EGO_Y)
         # safety system: c = min over occupied cells b = 1..4 ahead of min(0.5 (b-1), s_lead / a)
-        m = self._mapf
         v1, v2, v3, v4 = m[flat - 1], m[flat - 2], m[flat - 3], m[flat - 4]
         if mb.size:  # changing lane: watch both lanes
             col2 = np.floor((self.x[mb, mn] + 7.5) / LANE_WIDTH).astype(np.int64)
@@ -380,7 +390,7 @@ class TrafficBatch:
         npc = n >= self.n_controlled
         self.gas[b[npc], n[npc]] = 1.0 + 0.35 * u[b[npc], n[npc], 2]
         self._gas_safe[b, n] = np.maximum(self.gas[b, n], 1e-9)
-        self._lanes_changed()
+        self._lanes_changed(b, n)
         self._mark_subset(bi, ni)
         delta = np.zeros(self.n_roads, np.int64)
         others = n > 0
@@ -424,7 +434,7 @@ class TrafficBatch:
         b, n = bi[acc], ni[acc]
         self.lane[b, n] += d[acc]
         self.changing[b, n] = True
-        self._lanes_changed()
+        self._lanes_changed(b, n)
         self._mark_subset(b, n)
         return ok
 
