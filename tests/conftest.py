@@ -12,12 +12,13 @@ import os
 import sys
 from pathlib import Path
 
+import matplotlib
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 os.environ["DLB_OFFLINE"] = "1"
-os.environ.setdefault("MPLBACKEND", "Agg")
+matplotlib.use("Agg")  # this process only: executed notebooks keep Jupyter's inline figures
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 
