@@ -69,3 +69,12 @@ def test_animation_is_saved_and_playable_inline(tmp_path, suffix):
 
 def test_headless_backend():
     assert matplotlib.get_backend().lower() == "agg"
+
+
+def test_grey_animation_uses_one_colour_scale_for_all_frames():
+    frames = np.stack([np.full((4, 4), 0.1), np.linspace(0, 5, 16).reshape(4, 4)])
+    anim = plots.frames_animation(frames)
+    image = anim._fig.axes[0].images[0]
+    assert image.get_clim() == (0.0, 5.0)  # not the first frame's flat 0.1..0.1
+    anim = plots.frames_animation(frames, vmin=0, vmax=1)
+    assert anim._fig.axes[0].images[0].get_clim() == (0, 1)

@@ -99,8 +99,12 @@ def plot_confusion_matrix(cm, class_names=None, normalize: bool = False, title: 
     return fig
 
 
-def frames_animation(frames, fps: int = 10, titles=None, cmap=None, size: float = 4.0):
-    """A matplotlib animation that shows ``frames`` (N, H, W[, C]) one after another."""
+def frames_animation(frames, fps: int = 10, titles=None, cmap=None, size: float = 4.0,
+                     vmin=None, vmax=None):
+    """A matplotlib animation that shows ``frames`` (N, H, W[, C]) one after another.
+
+    Single-channel frames share one colour scale, from ``vmin``/``vmax`` or else from the
+    minimum and maximum over all frames (not just the first)."""
     from matplotlib import animation
 
     frames = np.asarray(frames)
@@ -109,7 +113,8 @@ def frames_animation(frames, fps: int = 10, titles=None, cmap=None, size: float 
     h, w = frames.shape[1:3]
     fig, ax = plt.subplots(figsize=(size * w / max(h, w) + 0.2, size * h / max(h, w) + 0.4))
     ax.axis("off")
-    im = ax.imshow(frames[0], cmap=cmap)
+    im = ax.imshow(frames[0], cmap=cmap, vmin=frames.min() if vmin is None else vmin,
+                   vmax=frames.max() if vmax is None else vmax)
     title = ax.set_title(titles[0] if titles is not None else "")
 
     def update(i):
