@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -20,6 +21,25 @@ sys.path.insert(0, str(REPO))
 os.environ["DLB_OFFLINE"] = "1"
 matplotlib.use("Agg")  # this process only: executed notebooks keep Jupyter's inline figures
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+
+#: What an executed notebook may print to stderr, each with its reason.  Anything else in a
+#: stderr stream (TensorFlow's start-up log, a library warning a student cannot act on) fails.
+ALLOWED_STDERR = {
+}
+
+
+def stderr_noise(executed: dict) -> list[str]:
+    """Stderr lines and error outputs of an executed notebook that are not allowed."""
+    found = []
+    for i, cell in enumerate(executed["cells"]):
+        for out in cell.get("outputs", []):
+            if out.get("output_type") == "error":
+                found.append(f"cell {i}: error {out.get('ename')}")
+            if out.get("output_type") == "stream" and out.get("name") == "stderr":
+                found += [f"cell {i}: {line}" for line in "".join(out["text"]).splitlines()
+                          if line.strip() and not any(re.search(p, line) for p in ALLOWED_STDERR)]
+    return found
 
 
 @pytest.fixture(scope="session")
@@ -34,7 +54,8 @@ _executed: dict[str, dict] = {}
 def run_smoke(smoke_results_dir):
     """``run_smoke("01_feedforward_regression")`` executes that notebook once per session in
     smoke mode with papermill (executed copy in build/test-executed/), checks the smoke-mode
-    quality bars of ``utils.notebooks.QUALITY_BARS`` and returns its results JSON as a dict."""
+    quality bars of ``utils.notebooks.QUALITY_BARS``, that it registers at least four claims
+    and prints nothing to stderr beyond ``ALLOWED_STDERR``, and returns its results JSON."""
     from utils.notebooks import NOTEBOOKS_DIR, check_bars, execute
 
     def run(stem: str, **parameters) -> dict:
@@ -42,8 +63,8 @@ def run_smoke(smoke_results_dir):
             old = os.environ.get("DLB_RESULTS_DIR")
             os.environ["DLB_RESULTS_DIR"] = str(smoke_results_dir)
             try:
-                execute(NOTEBOOKS_DIR / f"{stem}.ipynb", smoke=True,
-                        output_dir=REPO / "build" / "test-executed", **parameters)
+                executed = execute(NOTEBOOKS_DIR / f"{stem}.ipynb", smoke=True,
+                                   output_dir=REPO / "build" / "test-executed", **parameters)
             finally:
                 if old is None:
                     os.environ.pop("DLB_RESULTS_DIR")
@@ -56,6 +77,9 @@ def run_smoke(smoke_results_dir):
             assert {"tensorflow", "keras", "python"} <= set(result["versions"])
             missed = [bar for bar, ok in check_bars(result) if not ok]
             assert not missed, f"{stem} missed its smoke-mode bars: {missed}"
+            assert len(result["claims"]) >= 4, f"{stem} registers fewer than four claims"
+            noise = stderr_noise(json.loads(executed.read_text()))
+            assert not noise, f"{stem} printed to stderr: {noise[:10]}"
             _executed[stem] = result
         return _executed[stem]
 

@@ -1,10 +1,10 @@
 """The notebooks' setup cell, on the Colab path and the local path, offline.
 
-The Colab path is exercised from a copy of a notebook outside the repository, against a
-local clone standing in for GitHub (DLB_REPO_URL), with Colab simulated by
-DLB_PRETEND_COLAB=1.
+The cell has no switches for tests.  Colab is simulated as its kernel is: a ``google.colab``
+module already imported (a stand-in package on the path).  GitHub is replaced by a local
+clone through git's own ``url.<base>.insteadOf`` setting, passed in the environment, so the
+cell's real ``git clone`` command runs unchanged.
 """
-import json
 import os
 import shutil
 import subprocess
@@ -13,67 +13,83 @@ from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parent.parent
-NOTEBOOK = REPO / "notebooks" / "01_feedforward_regression.ipynb"
-PROBE = "\nprint('UTILS=' + utils.__file__)\nprint('MISSING=' + repr(missing if 'missing' in dir() else None))\n"
+from tests.helpers import NOTEBOOKS_DIR, REPO, setup_source
+
+import utils
+
+NOTEBOOK = NOTEBOOKS_DIR / "01_feedforward_regression.ipynb"
+PROBE = "\nprint('UTILS=' + utils.__file__)\n"
 
 
-def setup_cell(path):
-    nb = json.loads(path.read_text())
-    return next("".join(c["source"]) for c in nb["cells"]
-                if c["cell_type"] == "code" and "REPO_URL" in "".join(c["source"]))
+def run_cell(source, cwd, colab_stub=None, github=None):
+    environ = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "GIT_CONFIG_COUNT")}
+    prefix = ""
+    if colab_stub is not None:  # Colab's kernel has google.colab imported before any cell
+        environ["PYTHONPATH"] = str(colab_stub)
+        prefix = "import google.colab\n"
+    if github is not None:
+        environ.update(GIT_CONFIG_COUNT="1", GIT_CONFIG_KEY_0=f"url.{github}.insteadOf",
+                       GIT_CONFIG_VALUE_0=utils.REPO_URL)
+    return subprocess.run([sys.executable, "-c", prefix + source + PROBE], cwd=cwd,
+                          capture_output=True, text=True, env=environ, timeout=300)
 
 
-def run_cell(source, cwd, **env):
-    environ = {k: v for k, v in os.environ.items() if k not in ("DLB_PRETEND_COLAB", "PYTHONPATH")}
-    proc = subprocess.run([sys.executable, "-c", source + PROBE], cwd=cwd, capture_output=True,
-                          text=True, env={**environ, **env}, timeout=300)
+def utils_file(proc):
     assert proc.returncode == 0, proc.stderr[-3000:]
     out = dict(line.split("=", 1) for line in proc.stdout.splitlines() if "=" in line)
-    return Path(out["UTILS"]).resolve(), out["MISSING"]
+    return Path(out["UTILS"]).resolve()
 
 
 @pytest.fixture(scope="module")
-def local_clone(tmp_path_factory):
+def colab_stub(tmp_path_factory):
+    root = tmp_path_factory.mktemp("colab-stub")
+    (root / "google" / "colab").mkdir(parents=True)
+    (root / "google" / "__init__.py").write_text("")
+    (root / "google" / "colab" / "__init__.py").write_text('"""Stand-in for Colab."""\n')
+    return root
+
+
+@pytest.fixture(scope="module")
+def local_github(tmp_path_factory):
     if not (REPO / ".git").exists() or shutil.which("git") is None:
-        pytest.skip("needs a git checkout of the course")
+        pytest.fail("these tests need a git checkout of the course and git")
     clone = tmp_path_factory.mktemp("github") / "deep-learning-basics.git"
     subprocess.run(["git", "clone", "-q", "--bare", str(REPO), str(clone)], check=True)
     return clone
 
 
-def test_colab_path_clones_the_course_and_imports_utils(tmp_path, local_clone):
+def test_setup_cell_is_short_and_has_no_test_switches():
+    source = setup_source(NOTEBOOK)
+    assert len(source.strip().splitlines()) <= 8
+    assert "DLB_" not in source and "environ" not in source
+
+
+def test_colab_path_clones_the_course_and_imports_utils(tmp_path, colab_stub, local_github):
     outside = tmp_path / "content"  # Colab's working directory
     outside.mkdir()
-    copy = outside / NOTEBOOK.name
-    shutil.copy(NOTEBOOK, copy)
-    source = setup_cell(copy)
-    utils_file, missing = run_cell(source, outside, DLB_PRETEND_COLAB="1",
-                                   DLB_REPO_URL=str(local_clone))
+    source = setup_source(NOTEBOOK)
+    found = utils_file(run_cell(source, outside, colab_stub, local_github))
     clone = outside / "deep-learning-basics"
-    assert utils_file == (clone / "utils" / "__init__.py").resolve()
+    assert found == (clone / "utils" / "__init__.py").resolve()
     assert (clone / "notebooks" / NOTEBOOK.name).is_file()
-    assert missing == "[]"  # everything is installed here: nothing to pip install
-    # a second run (re-executing the cell) reuses the clone instead of cloning again
+    # re-running the cell reuses the clone instead of cloning again
     (clone / "marker").write_text("kept")
-    utils_file, _ = run_cell(source, outside, DLB_PRETEND_COLAB="1",
-                             DLB_REPO_URL=str(local_clone))
+    utils_file(run_cell(source, outside, colab_stub, local_github))
     assert (clone / "marker").read_text() == "kept"
 
 
-def test_colab_path_fails_loudly_on_a_bad_repository(tmp_path):
-    source = setup_cell(NOTEBOOK)
-    environ = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
-    proc = subprocess.run([sys.executable, "-c", source], cwd=tmp_path, capture_output=True,
-                          text=True, env={**environ, "DLB_PRETEND_COLAB": "1",
-                                          "DLB_REPO_URL": str(tmp_path / "no-such-repo")})
+def test_colab_path_fails_loudly_on_a_bad_repository(tmp_path, colab_stub):
+    proc = run_cell(setup_source(NOTEBOOK), tmp_path, colab_stub, tmp_path / "no-such-repo")
     assert proc.returncode != 0
     assert "CalledProcessError" in proc.stderr
 
 
-def test_local_path_only_imports(tmp_path):
-    source = setup_cell(NOTEBOOK)
-    utils_file, missing = run_cell(source, REPO / "notebooks")
-    assert utils_file == (REPO / "utils" / "__init__.py").resolve()
-    assert missing == "None"  # the install branch did not run
-    assert not (REPO / "notebooks" / "deep-learning-basics").exists()
+def test_colab_installs_nothing_that_is_already_there(monkeypatch):
+    monkeypatch.setitem(sys.modules, "google.colab", object())
+    assert utils.install_colab_extras() == []  # everything is installed here
+
+
+def test_local_path_only_imports():
+    found = utils_file(run_cell(setup_source(NOTEBOOK), NOTEBOOKS_DIR))
+    assert found == (REPO / "utils" / "__init__.py").resolve()
+    assert not (NOTEBOOKS_DIR / "deep-learning-basics").exists()

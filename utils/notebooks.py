@@ -89,15 +89,22 @@ def check_bars(result: dict) -> list[tuple[str, bool]]:
     return outcome
 
 
+def false_claims(result: dict) -> list[str]:
+    """The claims a results record says did not hold in that run."""
+    return [claim for claim, held in result.get("claims", {}).items() if not held]
+
+
 def scoreboard(stems=None, max_metrics: int = 4) -> str:
-    """One row per notebook with a results JSON: mode, wall time, headline metrics
-    (the first ``max_metrics`` the notebook wrote) and its quality bars."""
+    """One row per notebook with a results JSON: mode, wall time, quality bars, claims held
+    and headline metrics (the first ``max_metrics`` the notebook wrote); below the table,
+    every claim that did not hold."""
     stems = stems or [p.stem for p in notebook_paths()]
-    rows = [("notebook", "mode", "seconds", "bars", "headline metrics")]
+    rows = [("notebook", "mode", "seconds", "bars", "claims", "headline metrics")]
+    broken = []
     for stem in stems:
         path = results_dir() / f"{stem}.json"
         if not path.is_file():
-            rows.append((stem, "-", "-", "-", "no results yet"))
+            rows.append((stem, "-", "-", "-", "-", "no results yet"))
             continue
         r = json.loads(path.read_text())
         head = list(r["metrics"].items())[:max_metrics]
@@ -106,20 +113,31 @@ def scoreboard(stems=None, max_metrics: int = 4) -> str:
         bars = check_bars(r)
         failed = [bar for bar, ok in bars if not ok]
         verdict = f"FAILED {'; '.join(failed)}" if failed else f"ok {len(bars)}/{len(bars)}"
-        rows.append((stem, r["mode"], f"{r['seconds']:.0f}", verdict, text))
-    widths = [max(len(row[i]) for row in rows) for i in range(4)]
-    lines = ["  ".join(c.ljust(w) for c, w in zip(row[:4], widths)) + "  " + row[4]
+        claims = r.get("claims", {})
+        wrong = false_claims(r)
+        broken += [f"  {stem}: ✗ {claim}" for claim in wrong]
+        rows.append((stem, r["mode"], f"{r['seconds']:.0f}", verdict,
+                     f"{len(claims) - len(wrong)}/{len(claims)}", text))
+    widths = [max(len(row[i]) for row in rows) for i in range(5)]
+    lines = ["  ".join(c.ljust(w) for c, w in zip(row[:5], widths)) + "  " + row[5]
              for row in rows]
     lines.insert(1, "-" * max(len(line) for line in lines))
+    if broken:
+        lines += ["claims that did not hold:", *broken]
     return "\n".join(lines)
 
 
 def bars_failed(stems) -> list[str]:
-    """Notebooks among ``stems`` whose latest results miss one of their bars."""
+    """Notebooks among ``stems`` whose latest results miss one of their bars or, in full
+    mode, make a claim that did not hold (smoke runs record claims without enforcing them)."""
     failed = []
     for stem in stems:
         path = results_dir() / f"{stem}.json"
-        if path.is_file() and not all(ok for _, ok in check_bars(json.loads(path.read_text()))):
+        if not path.is_file():
+            continue
+        result = json.loads(path.read_text())
+        if (not all(ok for _, ok in check_bars(result))
+                or (result["mode"] == "full" and false_claims(result))):
             failed.append(stem)
     return failed
 
@@ -149,7 +167,7 @@ def main(argv=None) -> int:
         missed = bars_failed([p.stem for p in paths if p.stem not in failed])
         if failed or missed:
             print(f"failed to run: {', '.join(failed) or 'none'}; "
-                  f"missed a quality bar: {', '.join(missed) or 'none'}")
+                  f"missed a quality bar or a claim: {', '.join(missed) or 'none'}")
             return 1
         return 0
     print(scoreboard())

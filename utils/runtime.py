@@ -1,13 +1,16 @@
 """Run-time helpers shared by the notebooks: mode, seeding, devices, results."""
 from __future__ import annotations
 
+import importlib.util
 import json
 import math
 import os
 import platform
+import re
+import subprocess
 import sys
+import tempfile
 import time
-import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -26,6 +29,63 @@ def in_colab() -> bool:
     return "google.colab" in sys.modules or "COLAB_RELEASE_TAG" in os.environ
 
 
+#: Packages the course needs that Colab does not preinstall: (module, pip name).
+COLAB_EXTRAS = (("pooch", "pooch"), ("gymnasium", "gymnasium"),
+                ("imageio_ffmpeg", "imageio-ffmpeg"))
+
+#: TensorFlow's start-up lines that tell a student nothing they can act on: absl's notice,
+#: oneDNN's round-off note, CPU instruction flags, and the CUDA probes of a machine without
+#: a GPU.  Anything else TensorFlow prints while starting is passed on.
+STARTUP_NOISE = re.compile(
+    r"All log messages before absl::InitializeLog|oneDNN custom operations|"
+    r"Could not find cuda drivers|cpu_feature_guard|To enable the following instructions|"
+    r"rebuild TensorFlow with the appropriate compiler flags|failed call to cuInit|"
+    r"Unable to register cu(DNN|FFT|BLAS) factory|TF-TRT Warning|"
+    r"computation placer already registered|^\s*$")
+
+
+def install_colab_extras() -> list[str]:
+    """On Colab, pip-install the few course packages Colab lacks (never TensorFlow, which
+    Colab ships); return what was installed.  Elsewhere ``make lab`` installed everything."""
+    missing = [pkg for module, pkg in COLAB_EXTRAS if importlib.util.find_spec(module) is None]
+    if missing and in_colab():
+        subprocess.run([sys.executable, "-m", "pip", "install", "-q", *missing], check=True)
+        return missing
+    return []
+
+
+def start_tensorflow() -> None:
+    """Import TensorFlow quietly and, with ``DLB_DEVICES=N``, split the CPU into N logical
+    devices (so one CPU can prove multi-device code).
+
+    TensorFlow's C++ start-up log goes to the process's stderr, which Jupyter shows as a
+    pink block in the first cell that imports TensorFlow.  The lines in ``STARTUP_NOISE``
+    are dropped; anything else is passed on.  Call before anything else imports TensorFlow
+    (``import utils`` does, inside Jupyter, Colab and papermill)."""
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    if "tensorflow" in sys.modules:
+        return
+    sys.stderr.flush()
+    saved = os.dup(2)
+    with tempfile.TemporaryFile() as log:
+        os.dup2(log.fileno(), 2)
+        try:
+            import tensorflow as tf
+            cpus = tf.config.list_physical_devices("CPU")  # the CUDA probe happens here
+            split = int(os.environ.get("DLB_DEVICES") or 1)
+            if split > 1:
+                tf.config.set_logical_device_configuration(
+                    cpus[0], [tf.config.LogicalDeviceConfiguration()] * split)
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+            log.seek(0)
+            kept = [line for line in log.read().decode(errors="replace").splitlines()
+                    if not STARTUP_NOISE.search(line)]
+            if kept:
+                print("\n".join(kept), file=sys.stderr)
+
+
 def set_seed(seed: int = 42) -> None:
     """Seed Python, NumPy and TensorFlow through Keras in one call."""
     import keras
@@ -41,27 +101,27 @@ def devices() -> dict[str, int]:
     return found
 
 
-def env_summary(warn: bool = True) -> str:
-    """One line: versions and devices.  Without a GPU/TPU it warns (never fails)."""
+def env_summary() -> str:
+    """One plain line: versions, what runs where, and on Colab without a GPU how to get one."""
     import keras
     import tensorflow as tf
 
     found = devices()
-    accel = ", ".join(f"{n} {k}" for k, n in found.items() if n and k != "CPU") or "CPU only"
+    accel = ", ".join(f"{n} {k}" for k, n in found.items() if n and k != "CPU")
+    where = accel or (f"{found['CPU']} CPU devices" if found["CPU"] > 1 else "CPU")
     line = (f"Python {platform.python_version()} | TensorFlow {tf.__version__} | "
-            f"Keras {keras.__version__} | {accel} | {'Colab' if in_colab() else 'local'}")
-    if warn and not (found["GPU"] or found["TPU"]):
-        warnings.warn("no GPU or TPU found: training runs on the CPU (fine for smoke mode; "
-                      "on Colab choose Runtime > Change runtime type > GPU for full mode)",
-                      stacklevel=2)
+            f"Keras {keras.__version__} | runs on: {where} | {'Colab' if in_colab() else 'local'}")
+    if not accel and in_colab():
+        line += " (for full mode: Runtime > Change runtime type > GPU)"
     return line
 
 
 def get_strategy():
     """A ``tf.distribute`` strategy for whatever this machine has.
 
-    TPU (Colab) -> TPUStrategy; several GPUs -> MirroredStrategy; otherwise the default
-    strategy (one GPU or the CPU).  Build and compile models inside ``strategy.scope()``.
+    TPU (Colab) -> TPUStrategy; several GPUs (or, with ``DLB_DEVICES=N``, N logical CPU
+    devices) -> MirroredStrategy; otherwise the default strategy (one GPU or the CPU).
+    Build and compile models inside ``strategy.scope()``.
     """
     import tensorflow as tf
 
@@ -74,6 +134,9 @@ def get_strategy():
         pass
     if len(tf.config.list_logical_devices("GPU")) > 1:
         return tf.distribute.MirroredStrategy()
+    cpus = tf.config.list_logical_devices("CPU")
+    if int(os.environ.get("DLB_DEVICES") or 1) > 1 and len(cpus) > 1:
+        return tf.distribute.MirroredStrategy([d.name for d in cpus])
     return tf.distribute.get_strategy()
 
 
@@ -108,6 +171,7 @@ class Run:
     notebook: str
     smoke: bool
     started: float = field(default_factory=time.time)
+    claims: dict = field(default_factory=dict)
 
     @property
     def mode(self) -> str:
@@ -120,8 +184,26 @@ class Run:
         """A file in the results directory named after the notebook (for figures, videos)."""
         return results_dir() / f"{self.notebook}{suffix}"
 
-    def save(self, metrics: dict) -> Path:
-        return save_results(self.notebook, metrics, self.mode, self.seconds())
+    def claim(self, statement: str, holds) -> bool:
+        """Check a sentence the lesson says about its own results, e.g.
+        ``run.claim("codes beat raw pixels in kNN", knn_codes > knn_pixels)``.
+
+        Prints a visible ✓ / ✗ line, records it for the results JSON (``claims``) and returns
+        whether it holds.  A false claim never stops the notebook: in full mode ``make run``
+        reports it as a failure, in smoke mode it is only recorded."""
+        statement = str(statement).strip()
+        if not statement:
+            raise ValueError("a claim needs a sentence that says what is claimed")
+        if statement in self.claims:
+            raise ValueError(f"claim {statement!r} is made twice; give each claim its own words")
+        ok = bool(holds)
+        self.claims[statement] = ok
+        print(f"{'✓' if ok else '✗'} {statement}" + ("" if ok else "  (does NOT hold in this run)"))
+        return ok
+
+    def save(self, metrics: dict) -> None:
+        """Write the results JSON (metrics, claims, mode, wall time, versions)."""
+        save_results(self.notebook, metrics, self.mode, self.seconds(), claims=self.claims)
 
 
 def start_run(notebook: str, smoke: bool, seed: int | None = 42) -> Run:
@@ -145,11 +227,13 @@ def _number(name: str, value) -> float | int:
     return number
 
 
-def save_results(notebook: str, metrics: dict, mode: str, seconds: float) -> Path:
+def save_results(notebook: str, metrics: dict, mode: str, seconds: float,
+                 claims: dict | None = None) -> Path:
     """Write the results JSON of one notebook run and return its path.
 
     Keys: ``notebook``, ``mode`` ("smoke"/"full"), ``seconds``, ``metrics`` (flat name ->
-    number; NaN and infinities are written as null), ``versions``.
+    number; NaN and infinities are written as null), ``claims`` (sentence -> true/false),
+    ``versions``.
     """
     if mode not in ("smoke", "full"):
         raise ValueError(f"mode must be 'smoke' or 'full', not {mode!r}")
@@ -158,10 +242,13 @@ def save_results(notebook: str, metrics: dict, mode: str, seconds: float) -> Pat
         number = _number(name, value)
         clean[str(name)] = number if math.isfinite(number) else None
     record = {"notebook": notebook, "mode": mode, "seconds": round(float(seconds), 2),
-              "metrics": clean, "versions": versions()}
+              "metrics": clean, "claims": {str(k): bool(v) for k, v in (claims or {}).items()},
+              "versions": versions()}
     path = results_dir() / f"{notebook}.json"
-    path.write_text(json.dumps(record, indent=2) + "\n")
-    print(f"results written to {path}")
+    path.write_text(json.dumps(record, indent=2, ensure_ascii=False) + "\n")
+    held = sum(record["claims"].values())
+    print(f"results written to {path} ({len(clean)} metrics, "
+          f"{held}/{len(record['claims'])} claims hold)")
     return path
 
 
