@@ -1,6 +1,7 @@
 """Unit tests of utils.plots (headless)."""
-import matplotlib
+import base64
 
+import matplotlib
 import numpy as np
 import pytest
 
@@ -59,12 +60,31 @@ def test_animation_is_saved_and_playable_inline(tmp_path, suffix):
     frames = np.random.default_rng(0).integers(0, 255, (4, 16, 16, 3), dtype=np.uint8)
     anim = plots.frames_animation(frames, fps=4, titles=[f"t={i}" for i in range(4)])
     html = plots.save_animation(anim, tmp_path / f"anim{suffix}", fps=4)
-    assert (tmp_path / f"anim{suffix}").stat().st_size > 100
-    assert "<script" in html.data and "anim" in html.data.lower()
+    saved = tmp_path / f"anim{suffix}"
+    assert saved.stat().st_size > 100
+    # the saved file itself is embedded: it shows its first frame without JavaScript
+    assert "<script" not in html.data
+    tag, mime = ("<video", "video/mp4") if suffix == ".mp4" else ("<img", "image/gif")
+    assert html.data.startswith(tag) and f"data:{mime};base64," in html.data
+    assert base64.b64decode(html.data.split("base64,")[1].split('"')[0]) == saved.read_bytes()
+    if suffix == ".mp4":
+        assert " controls" in html.data
     with pytest.raises(ValueError, match=".mp4 or .gif"):
         plots.save_animation(anim, tmp_path / "anim.avi")
     with pytest.raises(ValueError, match="non-empty"):
         plots.frames_animation(np.zeros((0, 4, 4)))
+
+
+def test_animation_captions_fit_the_figure():
+    frames = np.zeros((3, 70, 7))  # a tall, narrow road
+    long = [f"frame {i}: 80 mph, accelerate" for i in range(3)]
+    anim = plots.frames_animation(frames, titles=long, size=4)
+    fig = anim._fig
+    fig.canvas.draw()
+    box = fig.axes[0].title.get_window_extent()
+    assert box.x0 >= 0 and box.x1 <= fig.bbox.x1
+    with pytest.raises(ValueError, match="titles"):
+        plots.frames_animation(frames, titles=long[:2])
 
 
 def test_headless_backend():

@@ -110,12 +110,18 @@ def frames_animation(frames, fps: int = 10, titles=None, cmap=None, size: float 
     frames = np.asarray(frames)
     if frames.ndim not in (3, 4) or len(frames) == 0:
         raise ValueError(f"frames must be a non-empty (N, H, W[, C]) array, got {frames.shape}")
+    if titles is not None and len(titles) != len(frames):
+        raise ValueError(f"{len(frames)} frames but {len(titles)} titles")
     h, w = frames.shape[1:3]
-    fig, ax = plt.subplots(figsize=(size * w / max(h, w) + 0.2, size * h / max(h, w) + 0.4))
+    width = size * w / max(h, w) + 0.2
+    fig, ax = plt.subplots(figsize=(width, size * h / max(h, w) + 0.4))
     ax.axis("off")
     im = ax.imshow(frames[0], cmap=cmap, vmin=frames.min() if vmin is None else vmin,
                    vmax=frames.max() if vmax is None else vmax)
-    title = ax.set_title(titles[0] if titles is not None else "")
+    longest = max((len(str(t)) for t in titles), default=1) if titles is not None else 1
+    # captions fit the figure: a character is about 0.6 of the font size wide
+    fontsize = min(10.0, 72 * (width - 0.1) / (0.6 * longest))
+    title = ax.set_title(titles[0] if titles is not None else "", fontsize=fontsize)
 
     def update(i):
         im.set_data(frames[i])
@@ -131,7 +137,11 @@ def frames_animation(frames, fps: int = 10, titles=None, cmap=None, size: float 
 
 def save_animation(anim, path: str | Path, fps: int = 10):
     """Save an animation (``.mp4`` via imageio-ffmpeg's bundled ffmpeg, or ``.gif``) and
-    return an HTML object that plays it inline in Jupyter/Colab (JavaScript player)."""
+    return an HTML object that plays it inline: an HTML5 ``<video>`` with controls (or the
+    GIF itself), embedded in the notebook, so its first frame shows as soon as the cell has
+    run, in JupyterLab, Colab and a static HTML page alike, with no JavaScript."""
+    import base64
+
     from IPython.display import HTML
     from matplotlib import animation
 
@@ -148,4 +158,8 @@ def save_animation(anim, path: str | Path, fps: int = 10):
         raise ValueError(f"save animations as .mp4 or .gif, not {path.suffix!r}")
     anim.save(str(path), writer=writer)
     print(f"animation saved to {path}")
-    return HTML(anim.to_jshtml(fps=fps))
+    data = base64.b64encode(path.read_bytes()).decode("ascii")
+    if path.suffix == ".gif":
+        return HTML(f'<img class="dlb-animation" src="data:image/gif;base64,{data}">')
+    return HTML(f'<video class="dlb-animation" controls loop muted playsinline '
+                f'preload="auto" src="data:video/mp4;base64,{data}"></video>')
