@@ -1,5 +1,6 @@
 # Deep Learning Basics -- the two commands: `make lab` and `make test`.
 #   make lab           set up .venv (first time only) and open JupyterLab on notebooks/
+#                      (root or not; without a browser it prints the URL; JUPYTER_PORT etc. work)
 #   make test          set up, check the data, run the whole test suite (smoke-mode notebooks)
 #   make run           execute every notebook in full mode, then print the scoreboard
 #   make run SMOKE=1   the same, quick pass;  make run NB="01 03" for some notebooks only
@@ -8,6 +9,10 @@
 #   make clean         remove build/ (executed notebooks, results); keeps .venv and data/
 
 PYTHON ?= python3
+# The one place that names the supported Pythons: those the required TensorFlow range
+# (requirements.txt) ships wheels for.  environment.yml and the README follow it (a test checks).
+PYTHON_MIN := 3.10
+PYTHON_MAX := 3.13
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
@@ -20,8 +25,8 @@ NB     ?=
 setup: $(STAMP) $(KERNEL)
 
 $(PY):
-	@$(PYTHON) -c 'import sys; v = sys.version_info[:2]; \
-	  sys.exit(0 if (3, 10) <= v <= (3, 12) else f"Python 3.10-3.12 needed, found {v[0]}.{v[1]}: set PYTHON=python3.12 (or similar)")'
+	@$(PYTHON) -c 'import sys; v = sys.version_info[:2]; lo, hi = [tuple(map(int, x.split("."))) for x in sys.argv[1:]]; \
+	  sys.exit(0 if lo <= v <= hi else f"Python $(PYTHON_MIN)-$(PYTHON_MAX) needed (TensorFlow has wheels for those), found {v[0]}.{v[1]}: set PYTHON=python$(PYTHON_MAX) (or similar)")' $(PYTHON_MIN) $(PYTHON_MAX)
 	$(PYTHON) -m venv $(VENV)
 
 $(STAMP): requirements.txt | $(PY)
@@ -33,7 +38,7 @@ $(KERNEL): $(STAMP)
 	$(PY) -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (Deep Learning Basics)"
 
 lab: setup
-	$(VENV)/bin/jupyter lab notebooks/
+	$(PY) -m utils lab
 
 data: setup
 	$(PY) -m utils data fetch

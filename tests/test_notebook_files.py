@@ -176,7 +176,11 @@ def test_environment_yml_matches_requirements():
     assert env["name"] and "channels" in env
     deps = env["dependencies"]
     python = next(d for d in deps if isinstance(d, str) and d.startswith("python"))
-    assert "3.10" in python and "3.13" in python
+    makefile = (REPO / "Makefile").read_text()
+    lo = re.search(r"^PYTHON_MIN := (3\.\d+)$", makefile, re.M).group(1)
+    hi = re.search(r"^PYTHON_MAX := 3\.(\d+)$", makefile, re.M).group(1)
+    assert python == f"python>={lo},<3.{int(hi) + 1}", "environment.yml follows the Makefile"
+    assert f"Python {lo} to 3.{hi}" in (REPO / "README.md").read_text()
     pip_section = next(d["pip"] for d in deps if isinstance(d, dict))
     requirements = (REPO / "requirements.txt").read_text().splitlines()
     assert _requirement_names(pip_section) == _requirement_names(requirements)

@@ -4,6 +4,7 @@
     python -m utils data fetch [NAME ...]    # find/download and verify datasets
     python -m utils run [--smoke] [NN ...]   # execute notebooks headlessly, print the scoreboard
     python -m utils scoreboard               # the results table of the last runs
+    python -m utils lab [JUPYTER OPTIONS]    # JupyterLab on notebooks/ (what `make lab` runs)
 """
 import sys
 
@@ -16,6 +17,10 @@ def main(argv=None) -> int:
         return data.main(argv[1:])
     if argv[:1] in (["run"], ["scoreboard"]):
         return notebooks.main(argv)
+    if argv[:1] == ["lab"]:
+        from . import lab
+
+        return lab.main(argv[1:])
     print(__doc__)
     return 2
 

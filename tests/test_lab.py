@@ -1,0 +1,102 @@
+"""``make lab``: the server starts as the current user (root included), serves /lab, lists the
+seven lessons with the course's kernel, and keeps Jupyter's own environment variables."""
+import json
+import os
+import secrets
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+
+import pytest
+
+from tests.helpers import NOTEBOOKS, REPO, load
+from utils import lab
+
+KERNEL_NAME = "Python 3 (Deep Learning Basics)"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def get(url: str, token: str):
+    request = urllib.request.Request(url, headers={"Authorization": f"token {token}"})
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return response.status, response.read().decode()
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """``python -m utils lab`` (what ``make lab`` runs), with JUPYTER_PORT and JUPYTER_TOKEN."""
+    port, token = free_port(), secrets.token_hex(16)
+    log = tmp_path_factory.mktemp("lab") / "server.log"
+    env = {**os.environ, "JUPYTER_PORT": str(port), "JUPYTER_TOKEN": token,
+           "BROWSER": "", "JUPYTER_PORT_RETRIES": "0"}
+    with open(log, "w") as out:
+        proc = subprocess.Popen([sys.executable, "-m", "utils", "lab"], cwd=REPO, env=env,
+                                stdout=out, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(120):
+            if proc.poll() is not None:
+                pytest.fail(f"the server exited ({proc.returncode}): {log.read_text()[-3000:]}")
+            try:
+                get(f"{base}/api/status", token)
+                break
+            except OSError:
+                time.sleep(0.5)
+        else:
+            pytest.fail(f"no answer on {base}: {log.read_text()[-3000:]}")
+        yield base, token, log
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+def test_lab_command_fits_the_user_and_the_machine(monkeypatch):
+    monkeypatch.setattr(os, "geteuid", lambda: 0)
+    monkeypatch.setattr(lab, "has_browser", lambda: False)
+    assert {"--allow-root", "--no-browser"} <= set(lab.lab_command())
+    monkeypatch.setattr(os, "geteuid", lambda: 1000)
+    monkeypatch.setattr(lab, "has_browser", lambda: True)
+    cmd = lab.lab_command(["--port=9"])
+    assert "--allow-root" not in cmd and "--no-browser" not in cmd and cmd[-1] == "--port=9"
+
+
+def test_lab_answers_and_lists_the_lessons(server):
+    base, token, log = server
+    status, page = get(f"{base}/lab", token)
+    assert status == 200 and "JupyterLab" in page
+    _, listing = get(f"{base}/api/contents", token)
+    names = {item["name"] for item in json.loads(listing)["content"]}
+    assert {p.name for p in NOTEBOOKS} <= names and len(NOTEBOOKS) == 7
+    if os.geteuid() == 0:
+        assert "Running as root is not recommended" not in log.read_text()
+
+
+def test_lab_runs_the_course_kernel_named_as_the_notebooks_say(server):
+    base, token, _ = server
+    _, specs = get(f"{base}/api/kernelspecs", token)
+    specs = json.loads(specs)
+    spec = specs["kernelspecs"][specs["default"]]["spec"]
+    assert spec["display_name"] == KERNEL_NAME
+    assert spec["argv"][0].startswith(sys.prefix)  # the course environment's Python
+    for path in NOTEBOOKS:  # what JupyterLab would otherwise rewrite on opening
+        assert load(path)["metadata"]["kernelspec"] == {
+            "display_name": KERNEL_NAME, "language": "python", "name": specs["default"]}
+
+
+def test_lab_shows_no_news_pop_up(server):
+    base, token, _ = server
+    _, raw = get(f"{base}/lab/api/settings/@jupyterlab/apputils-extension:notification", token)
+    # overrides.json becomes the schema's defaults, which the user's own settings may still change
+    props = json.loads(raw)["schema"]["properties"]
+    assert props["fetchNews"]["default"] == "false"  # "Never", instead of "Ask"
+    assert props["checkForUpdates"]["default"] is False
