@@ -209,3 +209,39 @@ def test_quality_bars():
 def test_every_lesson_has_bars_for_both_modes():
     for stem in [p.stem for p in notebooks.notebook_paths()]:
         assert set(notebooks.QUALITY_BARS[stem]) == {"full", "smoke"}, stem
+
+
+def _notebook(path, *sources):
+    import nbformat
+
+    nb = nbformat.v4.new_notebook(metadata={"kernelspec": {
+        "name": "python3", "display_name": "Python 3", "language": "python"}})
+    nb.cells = [nbformat.v4.new_code_cell(src) for src in sources]
+    nb.cells[0].metadata["tags"] = ["parameters"]
+    nbformat.write(nb, str(path))
+
+
+def test_runner_reports_a_failing_cell_and_goes_on(tmp_path, monkeypatch, capsys):
+    """``make run``: a failing notebook prints its cell's source head and the error, the next
+    notebook still runs, the scoreboard and the executed notebooks' folder close the output,
+    and the exit code is non-zero."""
+    book = tmp_path / "notebooks"
+    book.mkdir()
+    _notebook(book / "97_broken.ipynb", "SMOKE = False", "x = 1\ny = 2\nz = x / 0  # oops")
+    _notebook(book / "98_fine.ipynb", "SMOKE = False",
+              f"import sys; sys.path.insert(0, {str(runtime.REPO_ROOT)!r})\n"
+              "from utils import runtime\n"
+              "runtime.save_results('98_fine', {'x': 1.0}, 'smoke' if SMOKE else 'full', 1.0,"
+              " claims={'it runs': True})")
+    monkeypatch.setattr(notebooks, "NOTEBOOKS_DIR", book)
+    monkeypatch.setattr(notebooks, "EXECUTED_DIR", tmp_path / "executed")
+    monkeypatch.setenv("DLB_RESULTS_DIR", str(tmp_path / "results"))
+    assert notebooks.main(["run", "--smoke"]) == 1
+    out = capsys.readouterr().out
+    assert "== 97_broken (smoke)" in out and "FAILED in cell" in out
+    assert "| z = x / 0  # oops" in out and "ZeroDivisionError" in out
+    assert "no results written by this run" in out
+    assert "== 98_fine (smoke)" in out and "claims 1/1" in out
+    assert out.index("98_fine (smoke)") < out.index("notebook  ")  # scoreboard at the end
+    assert f"executed notebooks: {tmp_path / 'executed'}/" in out
+    assert (tmp_path / "executed" / "98_fine.ipynb").is_file()

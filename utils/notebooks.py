@@ -33,15 +33,50 @@ def notebook_paths(names=()) -> list[Path]:
     return paths
 
 
-def execute(path: Path, smoke: bool, output_dir: Path = EXECUTED_DIR, **parameters) -> Path:
-    """Execute one notebook with papermill (cwd = notebooks/) and return the executed copy."""
+def execute(path: Path, smoke: bool, output_dir: Path | None = None, progress: bool = False,
+            **parameters) -> Path:
+    """Execute one notebook with papermill (cwd = its folder) and return the executed copy
+    (in ``output_dir``, default ``build/executed/``).  ``progress`` shows papermill's
+    progress bar over the notebook's cells."""
     import papermill as pm
 
+    output_dir = Path(output_dir or EXECUTED_DIR)
     output_dir.mkdir(parents=True, exist_ok=True)
     out = output_dir / path.name
     pm.execute_notebook(str(path), str(out), parameters={"SMOKE": bool(smoke), **parameters},
-                        cwd=str(path.parent), kernel_name="python3", progress_bar=False)
+                        cwd=str(path.parent), kernel_name="python3", progress_bar=progress)
     return out
+
+
+def describe_failure(exc: Exception, head: int = 6) -> str:
+    """What a student needs to find a failure: the cell, the first lines of its source and
+    the error (papermill's own error carries all three)."""
+    from papermill.exceptions import PapermillExecutionError
+
+    if isinstance(exc, PapermillExecutionError):
+        lines = exc.source.splitlines()
+        shown = "\n".join(f"      | {line}" for line in lines[:head])
+        more = f"\n      | ... ({len(lines) - head} more lines)" if len(lines) > head else ""
+        return (f"cell {exc.exec_count or exc.cell_index}:\n{shown}{more}\n"
+                f"   {exc.ename}: {exc.evalue}")
+    return f"{type(exc).__name__}: {str(exc)[:2000]}"
+
+
+def verdict_line(stem: str, started: float) -> str:
+    """One line after a notebook ran: its time, its bars and its claims."""
+    seconds = time.time() - started
+    path = results_dir() / f"{stem}.json"
+    if not path.is_file() or path.stat().st_mtime < started:
+        return f"   {seconds:.0f} s | no results written by this run"
+    result = json.loads(path.read_text())
+    bars = check_bars(result)
+    missed = [bar for bar, ok in bars if not ok]
+    claims = result.get("claims", {})
+    wrong = false_claims(result)
+    return (f"   {seconds:.0f} s | bars {len(bars) - len(missed)}/{len(bars)}"
+            + (f" (missed: {'; '.join(missed)})" if missed else "")
+            + f" | claims {len(claims) - len(wrong)}/{len(claims)}"
+            + (f" (not held: {'; '.join(wrong)})" if wrong else ""))
 
 
 #: The quality bars each lesson promises, per mode: expressions over its metrics (and
@@ -158,12 +193,13 @@ def main(argv=None) -> int:
             start = time.time()
             print(f"== {path.stem} ({'smoke' if args.smoke else 'full'})", flush=True)
             try:
-                execute(path, args.smoke)
+                execute(path, args.smoke, progress=True)
             except Exception as exc:  # keep going: one broken notebook should not hide others
                 failed.append(path.stem)
-                print(f"   FAILED: {type(exc).__name__}: {str(exc)[:2000]}", flush=True)
-            print(f"   {time.time() - start:.0f} s", flush=True)
+                print(f"   FAILED in {describe_failure(exc)}", flush=True)
+            print(verdict_line(path.stem, start), flush=True)
         print(scoreboard([p.stem for p in paths]))
+        print(f"executed notebooks: {EXECUTED_DIR}/")
         missed = bars_failed([p.stem for p in paths if p.stem not in failed])
         if failed or missed:
             print(f"failed to run: {', '.join(failed) or 'none'}; "
