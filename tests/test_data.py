@@ -2,6 +2,7 @@
 import gzip
 import hashlib
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -200,6 +201,42 @@ def test_download_goes_through_pooch_with_the_registered_hash(isolated, monkeypa
     assert calls == {"url": f.url, "known_hash": f"sha256:{f.sha256}"}
 
 
+@pytest.fixture
+def loopback_server(tmp_path):
+    """A plain HTTP server on 127.0.0.1 serving ``tmp_path/served`` (no network involved)."""
+    import functools
+    import http.server
+    import threading
+
+    root = tmp_path / "served"
+    root.mkdir()
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(root))
+    handler.log_message = lambda *args: None
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield root, f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+def test_download_is_verified_by_pooch_itself(isolated, monkeypatch, loopback_server):
+    """pooch's own downloader fetches the file; a good copy lands in the cache, a copy that
+    does not match the registered hash raises ChecksumError and leaves nothing behind."""
+    root, url = loopback_server
+    monkeypatch.setenv("DLB_OFFLINE", "0")
+    good, content = _file()
+    (root / "hello.txt").write_bytes(content)
+    f = data.DataFile(good.path, f"{url}/hello.txt", good.sha256)
+    assert data.fetch_file(f).read_bytes() == content
+
+    tampered = data.DataFile("demo/other.txt", f"{url}/other.txt", good.sha256)
+    (root / "other.txt").write_bytes(b"not what was registered\n")
+    with pytest.raises(data.ChecksumError, match="does not match its registered sha256"):
+        data.fetch_file(tampered)
+    assert not (data.cache_dir() / "demo" / "other.txt").exists()
+
+
 def test_failed_download_reports_reason(isolated, monkeypatch):
     import pooch
 
@@ -223,9 +260,18 @@ def test_read_idx_rejects_garbage(tmp_path):
         data.read_idx(bad)
 
 
-def test_no_pickle_anywhere_in_utils():
-    src = "".join(p.read_text() for p in Path(data.__file__).parent.glob("*.py"))
-    assert "allow_pickle=True" not in src
+def test_no_pickle_anywhere_in_utils_or_notebooks():
+    """Course data is never unpickled: no ``allow_pickle`` (any spelling) and no
+    ``pickle.load``/``pickle.loads`` in utils or in the notebooks."""
+    root = Path(data.__file__).resolve().parent
+    files = [*root.rglob("*.py"), *(root.parent / "notebooks").glob("*.ipynb")]
+    assert len(files) > 10
+    pattern = re.compile(r"allow_pickle|pickle\s*\.\s*loads?\b|from\s+pickle\s+import|"
+                         r"import\s+c?pickle", re.I)
+    offenders = [f"{p.name}: {m.group(0)}" for p in files for m in pattern.finditer(p.read_text())]
+    assert not offenders
+    assert pattern.search("np.load(f, Allow_Pickle = True)")
+    assert pattern.search("obj = pickle.loads(blob)") and pattern.search("import cPickle")
 
 
 # ---------------------------------------------------------------- loaders on real data
