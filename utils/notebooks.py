@@ -106,7 +106,7 @@ QUALITY_BARS: dict[str, dict[str, tuple[str, ...]]] = {
         "smoke": ("fid_dcgan < fid_untrained",)},
     "07_deep_rl_deeptraffic": {
         "full": ("score_dqn_mph >= 68", "score_runs >= 200", "seconds <= 1500"),
-        "smoke": ("abs(score_noop_mph - 51.6) <= 3",)},
+        "smoke": ("abs(score_noop_mph - 51.6) <= 3", "score_dqn_mph > score_random_mph")},
 }
 
 
