@@ -6,6 +6,7 @@
 #   make run SMOKE=1   the same, quick pass;  make run NB="01 03" for some notebooks only
 #   make data          find (DLB_DATA_DIR) or download, and verify, every dataset
 #   make scoreboard    print the results table of the last runs
+#   make check-lab     run all seven notebooks in JupyterLab in Chromium (screenshots: build/lab-check/)
 #   make clean         remove build/ (executed notebooks, results); keeps .venv and data/
 
 PYTHON ?= python3
@@ -16,11 +17,12 @@ PYTHON_MAX := 3.13
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
+DEV_STAMP := $(VENV)/.installed-dev
 KERNEL := $(VENV)/share/jupyter/kernels/python3/kernel.json
 SMOKE  ?=
 NB     ?=
 
-.PHONY: setup lab test run data scoreboard clean
+.PHONY: setup lab test check-lab run data scoreboard clean
 
 setup: $(STAMP) $(KERNEL)
 
@@ -34,6 +36,10 @@ $(STAMP): requirements.txt | $(PY)
 	$(PY) -m pip install -r requirements.txt
 	touch $(STAMP)
 
+$(DEV_STAMP): requirements-dev.txt $(STAMP)
+	$(PY) -m pip install -r requirements-dev.txt
+	touch $(DEV_STAMP)
+
 $(KERNEL): $(STAMP)
 	$(PY) -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (Deep Learning Basics)"
 
@@ -43,8 +49,11 @@ lab: setup
 data: setup
 	$(PY) -m utils data fetch
 
-test: setup data
+test: setup $(DEV_STAMP) data
 	$(PY) -m pytest -ra
+
+check-lab: setup $(DEV_STAMP)
+	DLB_LAB_CHECK=all $(PY) -m pytest -ra tests/test_lab_browser.py
 
 run: setup
 	$(PY) -m utils run $(if $(SMOKE),--smoke) $(NB)

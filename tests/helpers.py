@@ -22,3 +22,64 @@ def setup_source(nb_or_path) -> str:
     nb = load(nb_or_path) if isinstance(nb_or_path, (str, Path)) else nb_or_path
     return next(source(c) for c in nb["cells"]
                 if c["cell_type"] == "code" and "REPO_URL" in source(c))
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def http_get(url: str, token: str):
+    import urllib.request
+
+    request = urllib.request.Request(url, headers={"Authorization": f"token {token}"})
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return response.status, response.read().decode()
+
+
+class LabServer:
+    """``python -m utils lab`` (what ``make lab`` runs) as the current user, on a free port
+    with a fresh token given through Jupyter's own JUPYTER_PORT / JUPYTER_TOKEN variables.
+    Use as a context manager; ``base``, ``token`` and ``log`` describe the running server."""
+
+    def __init__(self, log: Path, **env: str):
+        import secrets
+
+        self.port, self.token, self.log = free_port(), secrets.token_hex(16), Path(log)
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.env = {"JUPYTER_PORT": str(self.port), "JUPYTER_TOKEN": self.token,
+                    "JUPYTER_PORT_RETRIES": "0", "BROWSER": "", **env}
+
+    def __enter__(self) -> "LabServer":
+        import os
+        import subprocess
+        import sys
+        import time
+
+        with open(self.log, "w") as out:
+            self.proc = subprocess.Popen([sys.executable, "-m", "utils", "lab"], cwd=REPO,
+                                         env={**os.environ, **self.env}, stdout=out,
+                                         stderr=subprocess.STDOUT)
+        for _ in range(240):
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"the server exited ({self.proc.returncode}): "
+                                   f"{self.log.read_text()[-3000:]}")
+            try:
+                http_get(f"{self.base}/api/status", self.token)
+                return self
+            except OSError:
+                time.sleep(0.5)
+        self.__exit__()
+        raise RuntimeError(f"no answer on {self.base}: {self.log.read_text()[-3000:]}")
+
+    def __exit__(self, *exc) -> None:
+        import subprocess
+
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()

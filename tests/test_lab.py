@@ -2,62 +2,21 @@
 seven lessons with the course's kernel, and keeps Jupyter's own environment variables."""
 import json
 import os
-import secrets
-import socket
-import subprocess
 import sys
-import time
-import urllib.request
 
 import pytest
 
-from tests.helpers import NOTEBOOKS, REPO, load
+from tests.helpers import NOTEBOOKS, LabServer, load
+from tests.helpers import http_get as get
 from utils import lab
 
 KERNEL_NAME = "Python 3 (Deep Learning Basics)"
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def get(url: str, token: str):
-    request = urllib.request.Request(url, headers={"Authorization": f"token {token}"})
-    with urllib.request.urlopen(request, timeout=10) as response:
-        return response.status, response.read().decode()
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    """``python -m utils lab`` (what ``make lab`` runs), with JUPYTER_PORT and JUPYTER_TOKEN."""
-    port, token = free_port(), secrets.token_hex(16)
-    log = tmp_path_factory.mktemp("lab") / "server.log"
-    env = {**os.environ, "JUPYTER_PORT": str(port), "JUPYTER_TOKEN": token,
-           "BROWSER": "", "JUPYTER_PORT_RETRIES": "0"}
-    with open(log, "w") as out:
-        proc = subprocess.Popen([sys.executable, "-m", "utils", "lab"], cwd=REPO, env=env,
-                                stdout=out, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(120):
-            if proc.poll() is not None:
-                pytest.fail(f"the server exited ({proc.returncode}): {log.read_text()[-3000:]}")
-            try:
-                get(f"{base}/api/status", token)
-                break
-            except OSError:
-                time.sleep(0.5)
-        else:
-            pytest.fail(f"no answer on {base}: {log.read_text()[-3000:]}")
-        yield base, token, log
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+    with LabServer(tmp_path_factory.mktemp("lab") / "server.log") as lab_server:
+        yield lab_server.base, lab_server.token, lab_server.log
 
 
 def test_lab_command_fits_the_user_and_the_machine(monkeypatch):

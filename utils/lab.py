@@ -16,10 +16,13 @@ from pathlib import Path
 
 from .data import REPO_ROOT
 
-#: JupyterLab settings for the course's environment: nothing pops up over a lesson.
+#: JupyterLab settings for the course's environment: nothing pops up over a lesson, and every
+#: cell of a notebook is rendered (not only those in view), so outputs such as animations are
+#: drawn at their size as soon as their cell has run.
 LAB_SETTINGS = {
     "@jupyterlab/apputils-extension:notification": {"fetchNews": "false",
                                                     "checkForUpdates": False},
+    "@jupyterlab/notebook-extension:tracker": {"windowingMode": "defer"},
 }
 
 

@@ -1,0 +1,118 @@
+"""The student's screen: JupyterLab in a real browser (Debian's Chromium driven by Playwright),
+started the way ``make lab`` does, each notebook opened and run with Run > Run All Cells in
+smoke mode.
+
+Checked: the tab is not marked modified on opening; after running, no error and no stderr
+output; every animation shows a decoded first frame that changes when stepped.  Screenshots
+of the first cells and of each animation go to ``build/lab-check/``.  ``make test`` runs the
+two notebooks with animations (02, 07); ``make check-lab`` all seven (``DLB_LAB_CHECK=all``).
+"""
+import os
+
+import pytest
+
+from tests.helpers import NOTEBOOKS, REPO, LabServer, load
+
+CHROMIUM = os.environ.get("DLB_CHROMIUM", "/usr/bin/chromium")
+SHOTS = REPO / "build" / "lab-check"
+CHECKED = (NOTEBOOKS if os.environ.get("DLB_LAB_CHECK") == "all"
+           else [p for p in NOTEBOOKS if p.stem[:2] in ("02", "07")])
+RUN_TIMEOUT_MS = 30 * 60 * 1000  # smoke mode on a busy two-core machine
+
+#: Chromium as the probe of this kind of machine starts it: no sandbox (root in containers),
+#: no background connections (closed network), a fresh profile.
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync"]
+
+STEP_VIDEO = """async (video) => {
+  const frame = () => { const c = document.createElement('canvas');
+    c.width = video.videoWidth; c.height = video.videoHeight;
+    const g = c.getContext('2d'); g.drawImage(video, 0, 0, c.width, c.height);
+    return g.getImageData(0, 0, c.width, c.height).data; };
+  const seek = (t) => new Promise((ok) => { video.addEventListener('seeked', ok, {once: true});
+    video.currentTime = t; });
+  video.pause();
+  await seek(0);
+  const first = frame();
+  await seek(video.duration * 0.75);
+  const later = frame();
+  let changed = 0, lit = 0;
+  for (let i = 0; i < first.length; i += 4) {
+    if (first[i] !== later[i] || first[i + 1] !== later[i + 1]) changed++;
+    if (first[i] + first[i + 1] + first[i + 2] > 30) lit++; }
+  return {width: video.videoWidth, height: video.videoHeight, duration: video.duration,
+          changed: changed, lit: lit};
+}"""
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not os.path.exists(CHROMIUM):
+        pytest.fail(f"no Chromium at {CHROMIUM}: install Debian's chromium once "
+                    "(sudo apt-get install chromium chromium-driver) or set DLB_CHROMIUM")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory):
+    results = tmp_path_factory.mktemp("lab-results")
+    with LabServer(tmp_path_factory.mktemp("lab") / "server.log", DLB_SMOKE="1",
+                   DLB_RESULTS_DIR=str(results)) as server:
+        yield server
+
+
+@pytest.mark.notebook
+@pytest.mark.browser
+@pytest.mark.parametrize("path", CHECKED, ids=lambda p: p.stem)
+def test_notebook_runs_cleanly_in_jupyterlab(browser, lab, path):
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.goto(f"{lab.base}/lab/tree/{path.name}?token={lab.token}")
+    panel = page.locator(".jp-NotebookPanel").first
+    panel.wait_for(timeout=120_000)
+    page.wait_for_function(  # the kernel has started and is waiting
+        "() => /\\|\\s*Idle/.test(document.querySelector('.jp-StatusBar-Widget')?.innerText)",
+        timeout=300_000, polling=500)
+    page.wait_for_timeout(2000)
+    assert page.locator(".lm-TabBar-tab.jp-mod-dirty").count() == 0, \
+        "opening the notebook marked it modified (its metadata differs from what Lab writes)"
+    n_code = sum(c["cell_type"] == "code" for c in load(path)["cells"])
+
+    page.get_by_role("menuitem", name="Run", exact=True).click()
+    page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
+    page.wait_for_function(  # every code cell rendered and run ("[n]:"), or stopped by an error
+        """(n) => { const p = [...document.querySelectorAll('.jp-CodeCell .jp-InputPrompt')];
+                    const done = p.length === n && p.every(e => /\\[\\d+\\]/.test(e.textContent));
+                    const idle = /\\|\\s*Idle/.test(
+                        document.querySelector('.jp-StatusBar-Widget')?.innerText);
+                    return done || (idle && document.querySelector('.jp-RenderedText[data-mime-type=' +
+                        '"application/vnd.jupyter.stderr"]') !== null); }""",
+        arg=n_code, timeout=RUN_TIMEOUT_MS, polling=2000)
+    page.locator(".jp-Cell").first.scroll_into_view_if_needed()
+    page.screenshot(path=str(SHOTS / f"{path.stem}_top.png"))
+
+    stderr = page.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']")
+    texts = [stderr.nth(i).inner_text()[:500] for i in range(stderr.count())]
+    assert not texts, f"error or stderr output in the browser: {texts}"
+
+    videos = page.locator(".jp-OutputArea-output video")
+    if path.stem[:2] in ("02", "07"):
+        assert videos.count() >= 1, "this lesson shows an animation"
+    for i in range(videos.count()):
+        video = videos.nth(i)
+        video.scroll_into_view_if_needed()
+        page.wait_for_function("(v) => v.readyState >= 2", arg=video.element_handle(),
+                               timeout=60_000)
+        video.screenshot(path=str(SHOTS / f"{path.stem}_animation{i}.png"))
+        seen = video.evaluate(STEP_VIDEO)
+        assert seen["width"] > 0 and seen["height"] > 0, seen
+        assert seen["lit"] > 0, f"the first frame is blank: {seen}"
+        assert seen["changed"] > 0, f"stepping the animation did not change the picture: {seen}"
+    page.close()
+
