@@ -33,6 +33,23 @@ def test_notebook_is_clean(path):
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_notebook_metadata_is_what_jupyterlab_writes(path):
+    """Opening a notebook must not modify it: JupyterLab rewrites the kernelspec and the
+    kernel's language_info on opening, so they are committed as the course kernel reports
+    them (the Python version is this project's reference interpreter's; another Python's
+    kernel changes that one value)."""
+    from ipykernel.ipkernel import IPythonKernel
+
+    meta = load(path)["metadata"]
+    assert meta["kernelspec"] == {"display_name": "Python 3 (Deep Learning Basics)",
+                                  "language": "python", "name": "python3"}
+    reported = dict(IPythonKernel.language_info)
+    assert {k: v for k, v in meta["language_info"].items() if k != "version"} == \
+        {k: v for k, v in reported.items() if k != "version"}
+    assert re.fullmatch(r"3\.1\d\.\d+", meta["language_info"]["version"])
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
 def test_notebook_layout(path):
     nb = load(path)
     cells = nb["cells"]

@@ -6,10 +6,13 @@ frames arrive one at a time, so a long 1080x1080 video never has to fit in memor
 """
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
+
+from .checks import check_int
 
 #: Weights of ITU-R BT.601 luma, the grey that PIL's "L" mode and most tools compute.
 LUMA_WEIGHTS = np.array([0.299, 0.587, 0.114], dtype=np.float32)
@@ -61,11 +64,8 @@ def iter_frames(path, step: int = 1, max_frames: int | None = None) -> Iterator[
     """
     import imageio.v3 as iio
 
-    if not isinstance(step, (int, np.integer)) or isinstance(step, bool) or step < 1:
-        raise ValueError(f"step must be a positive integer, got {step!r}")
-    if max_frames is not None and (not isinstance(max_frames, (int, np.integer))
-                                   or isinstance(max_frames, bool) or max_frames < 1):
-        raise ValueError(f"max_frames must be a positive integer or None, got {max_frames!r}")
+    check_int("step", step, 1)
+    check_int("max_frames", max_frames, 1, allow_none=True)
     path = _check_path(path)
     try:  # open eagerly so that a bad file fails here, not at the first next()
         frames = iio.imiter(path, plugin="FFMPEG")
@@ -78,7 +78,7 @@ def iter_frames(path, step: int = 1, max_frames: int | None = None) -> Iterator[
     def generate():
         kept = 0
         try:
-            for index, frame in enumerate(_chain(first, frames)):
+            for index, frame in enumerate(itertools.chain([first], frames)):
                 if index % step:
                     continue
                 yield np.asarray(frame)[..., :3]
@@ -93,11 +93,6 @@ def iter_frames(path, step: int = 1, max_frames: int | None = None) -> Iterator[
                 close()
 
     return generate()
-
-
-def _chain(first, rest):
-    yield first
-    yield from rest
 
 
 def to_gray(frame) -> np.ndarray:
@@ -140,8 +135,7 @@ def preprocess_frame(frame, size: int = 28, invert: bool = True) -> np.ndarray:
     """
     from PIL import Image
 
-    if not isinstance(size, (int, np.integer)) or isinstance(size, bool) or size < 1:
-        raise ValueError(f"size must be a positive integer, got {size!r}")
+    check_int("size", size, 1)
     gray = to_gray(frame)
     small = Image.fromarray(np.ascontiguousarray(gray, dtype=np.float32)).resize((int(size), int(size)), Image.Resampling.BOX)
     out = np.asarray(small, dtype=np.float32)
