@@ -98,9 +98,11 @@ QUALITY_BARS: dict[str, dict[str, tuple[str, ...]]] = {
                  "seconds <= 1500"),
         "smoke": ("test_pixel_accuracy > majority_pixel_accuracy",)},
     "05_autoencoders": {
-        "full": ("psnr_gain >= 8", "knn_acc_codes >= 0.95", "code_dim <= 32",
-                 "seconds <= 1125"),
-        "smoke": ("psnr_gain >= 3", "knn_acc_codes >= 0.6")},
+        "full": ("psnr_gain >= 8", "knn_acc_codes >= 0.95",
+                 "knn_acc_codes > knn_acc_random_projection", "vae_elbo < 543",
+                 "code_dim <= 32", "seconds <= 1125"),
+        "smoke": ("psnr_gain >= 3", "knn_acc_codes > knn_acc_random_projection",
+                  "vae_elbo < 543")},
     "06_gans": {
         "full": ("cgan_label_accuracy >= 0.90", "class_entropy_dcgan >= 2.1",
                  "fid_dcgan <= fid_untrained / 10", "seconds <= 1500"),
