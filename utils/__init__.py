@@ -5,8 +5,9 @@ them the idea a lesson teaches):
 
 - ``utils.data``: the dataset registry, verified downloads and the offline mirror, loaders;
 - ``utils.plots``: learning curves, image grids, confusion matrices, animations;
-- ``utils.text``, ``utils.images``, ``utils.video``, ``utils.segmentation``, ``utils.gan``,
-  ``utils.deeptraffic``: the plumbing of one lesson each, imported by that notebook.
+- ``utils.text``, ``utils.video``, ``utils.segmentation``, ``utils.gan``,
+  ``utils.deeptraffic``: the plumbing of one lesson each, imported by that notebook;
+- ``utils.checks``: the argument checks those modules share.
 
 Course tooling (how notebooks run and report, not lesson material):
 

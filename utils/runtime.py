@@ -86,11 +86,22 @@ def start_tensorflow() -> None:
                 print("\n".join(kept), file=sys.stderr)
 
 
-def set_seed(seed: int = 42) -> None:
-    """Seed Python, NumPy and TensorFlow through Keras in one call."""
+def set_seed(seed: int = 42, deterministic: bool | None = None) -> bool:
+    """Seed Python, NumPy and TensorFlow through Keras in one call and, when
+    ``deterministic``, make TensorFlow's ops deterministic too, so that the same notebook,
+    seed and machine give the same numbers.  ``None`` (the default) means: on the CPU yes;
+    on a GPU or TPU no, because some of their kernels have no deterministic version (they
+    would raise) and the rest run slower.  Returns whether op determinism is on."""
     import keras
+    import tensorflow as tf
 
     keras.utils.set_random_seed(int(seed))
+    if deterministic is None:
+        found = devices()
+        deterministic = not (found["GPU"] or found["TPU"])
+    if deterministic:
+        tf.config.experimental.enable_op_determinism()
+    return bool(deterministic)
 
 
 def devices() -> dict[str, int]:
@@ -206,12 +217,13 @@ class Run:
         save_results(self.notebook, metrics, self.mode, self.seconds(), claims=self.claims)
 
 
-def start_run(notebook: str, smoke: bool, seed: int | None = 42) -> Run:
-    """Seed everything, print the environment line, start the clock."""
-    if seed is not None:
-        set_seed(seed)
+def start_run(notebook: str, smoke: bool, seed: int | None = 42,
+              deterministic: bool | None = None) -> Run:
+    """Seed everything (see ``set_seed``), print the environment line, start the clock."""
+    same = set_seed(seed, deterministic) if seed is not None else False
     print(env_summary())
-    print(f"mode: {'smoke (quick pass)' if smoke else 'full'} | seed: {seed}")
+    print(f"mode: {'smoke (quick pass)' if smoke else 'full'} | seed: {seed} | "
+          f"{'deterministic ops' if same else 'ops not forced deterministic'}")
     return Run(notebook, bool(smoke))
 
 
