@@ -57,7 +57,7 @@ def test_env_summary_is_one_plain_line_without_warnings():
 START = ("import sys; sys.path.insert(0, {repo!r}); from utils import runtime; "
          "runtime.start_tensorflow(); import tensorflow as tf; "
          "print(len(tf.config.list_logical_devices('CPU'))); "
-         "print(runtime.get_strategy().num_replicas_in_sync)")
+         "print(runtime.get_strategy().num_replicas_in_sync); print(runtime._replicas)")
 
 
 def _start(**env):
@@ -75,7 +75,7 @@ def _start(**env):
 
 def test_tensorflow_starts_without_its_start_up_log():
     proc = _start()
-    assert proc.stdout.split() == ["1", "1"]
+    assert proc.stdout.split() == ["1", "1", "1"]
     for noise in ("absl", "oneDNN", "cuda", "cuInit", "cpu_feature_guard"):
         assert noise not in proc.stderr, proc.stderr
 
@@ -88,7 +88,7 @@ def test_start_up_filter_passes_on_what_is_not_noise():
 
 def test_two_logical_devices_give_a_mirrored_strategy():
     proc = _start(DLB_DEVICES="2")
-    assert proc.stdout.split() == ["2", "2"]
+    assert proc.stdout.split() == ["2", "2", "2"]  # and the results JSON would say 2 replicas
 
 
 def test_strategy_runs_training_code_unchanged():
@@ -108,7 +108,9 @@ def test_results_json_layout(tmp_path, monkeypatch):
                                             "ok": True, "bad": float("nan")}, "smoke", 12.345)
     assert path == tmp_path / "out" / "99_demo.json"
     record = json.loads(path.read_text())
-    assert set(record) == {"notebook", "mode", "seconds", "metrics", "claims", "versions"}
+    assert set(record) == {"notebook", "mode", "seconds", "replicas", "metrics", "claims",
+                           "versions"}
+    assert record["replicas"] == 1
     assert record["claims"] == {}
     assert record["notebook"] == "99_demo" and record["mode"] == "smoke"
     assert record["seconds"] == 12.35
@@ -159,8 +161,9 @@ def test_claims_print_a_mark_where_they_are_made(tmp_path, monkeypatch, capsys):
 
 def test_false_claims_fail_full_runs_only(tmp_path, monkeypatch):
     monkeypatch.setenv("DLB_RESULTS_DIR", str(tmp_path))
-    stem = "07_deep_rl_deeptraffic"
-    metrics = {"score_noop_mph": 51.0, "score_dqn_mph": 70.0, "score_runs": 500}
+    monkeypatch.setattr(notebooks, "QUALITY_BARS", DEMO_BARS)
+    stem = "98_demo"
+    metrics = {"noop": 51.0, "rmse": 4.0, "mae": 2.5, "linear_rmse": 4.8}
     runtime.save_results(stem, metrics, "smoke", 30.0, claims={"a": True, "b": False})
     assert notebooks.bars_failed([stem]) == []  # smoke: recorded, not enforced
     board = notebooks.scoreboard([stem])
@@ -192,17 +195,22 @@ def test_notebook_selection():
         notebooks.notebook_paths(["42"])
 
 
-def test_quality_bars():
-    record = {"notebook": "01_feedforward_regression", "mode": "full", "seconds": 100,
-              "metrics": {"test_rmse": 4.0, "test_mae": 2.9, "linear_test_rmse": 4.8}}
-    assert notebooks.check_bars(record) == [("test_mae <= 2.7", False),
-                                            ("test_rmse <= 4.3", True),
-                                            ("test_rmse < linear_test_rmse", True)]
-    record["metrics"]["linear_test_rmse"] = None  # a null metric fails its bar
-    assert notebooks.check_bars(record)[2] == ("test_rmse < linear_test_rmse", False)
-    smoke = {"notebook": "07_deep_rl_deeptraffic", "mode": "smoke", "seconds": 50,
-             "metrics": {"score_noop_mph": 49.0}}
-    assert notebooks.check_bars(smoke) == [("abs(score_noop_mph - 51.6) <= 3", True)]
+DEMO_BARS = {"98_demo": {"full": ("mae <= 2.7", "rmse <= 4.3", "rmse < linear_rmse"),
+                         "smoke": ("abs(noop - 51.6) <= 3",)}}
+
+
+def test_quality_bars(monkeypatch):
+    monkeypatch.setattr(notebooks, "QUALITY_BARS", DEMO_BARS)
+    record = {"notebook": "98_demo", "mode": "full", "seconds": 100,
+              "metrics": {"rmse": 4.0, "mae": 2.9, "linear_rmse": 4.8}}
+    assert notebooks.check_bars(record) == [("mae <= 2.7", False), ("rmse <= 4.3", True),
+                                            ("rmse < linear_rmse", True)]
+    record["metrics"]["linear_rmse"] = None  # a null metric fails its bar
+    assert notebooks.check_bars(record)[2] == ("rmse < linear_rmse", False)
+    del record["metrics"]["linear_rmse"]  # so does a missing one
+    assert notebooks.check_bars(record)[2] == ("rmse < linear_rmse", False)
+    smoke = {"notebook": "98_demo", "mode": "smoke", "seconds": 50, "metrics": {"noop": 49.0}}
+    assert notebooks.check_bars(smoke) == [("abs(noop - 51.6) <= 3", True)]
     assert notebooks.check_bars({**smoke, "notebook": "99_unknown"}) == []
 
 

@@ -127,6 +127,11 @@ def env_summary() -> str:
     return line
 
 
+#: Replicas of the last strategy ``get_strategy`` returned (1 until a lesson asks for one);
+#: the results JSON records it.
+_replicas = 1
+
+
 def get_strategy():
     """A ``tf.distribute`` strategy for whatever this machine has.
 
@@ -134,6 +139,13 @@ def get_strategy():
     devices) -> MirroredStrategy; otherwise the default strategy (one GPU or the CPU).
     Build and compile models inside ``strategy.scope()``.
     """
+    global _replicas
+    strategy = _pick_strategy()
+    _replicas = int(strategy.num_replicas_in_sync)
+    return strategy
+
+
+def _pick_strategy():
     import tensorflow as tf
 
     try:
@@ -243,9 +255,9 @@ def save_results(notebook: str, metrics: dict, mode: str, seconds: float,
                  claims: dict | None = None) -> Path:
     """Write the results JSON of one notebook run and return its path.
 
-    Keys: ``notebook``, ``mode`` ("smoke"/"full"), ``seconds``, ``metrics`` (flat name ->
-    number; NaN and infinities are written as null), ``claims`` (sentence -> true/false),
-    ``versions``.
+    Keys: ``notebook``, ``mode`` ("smoke"/"full"), ``seconds``, ``replicas`` (devices the
+    lesson's strategy trained on; 1 without one), ``metrics`` (flat name -> number; NaN and
+    infinities are written as null), ``claims`` (sentence -> true/false), ``versions``.
     """
     if mode not in ("smoke", "full"):
         raise ValueError(f"mode must be 'smoke' or 'full', not {mode!r}")
@@ -254,7 +266,7 @@ def save_results(notebook: str, metrics: dict, mode: str, seconds: float,
         number = _number(name, value)
         clean[str(name)] = number if math.isfinite(number) else None
     record = {"notebook": notebook, "mode": mode, "seconds": round(float(seconds), 2),
-              "metrics": clean, "claims": {str(k): bool(v) for k, v in (claims or {}).items()},
+              "replicas": _replicas, "metrics": clean, "claims": {str(k): bool(v) for k, v in (claims or {}).items()},
               "versions": versions()}
     path = results_dir() / f"{notebook}.json"
     path.write_text(json.dumps(record, indent=2, ensure_ascii=False) + "\n")
