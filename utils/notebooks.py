@@ -59,8 +59,8 @@ QUALITY_BARS: dict[str, dict[str, tuple[str, ...]]] = {
         "smoke": ("val_loss <= 2.6", "sample_chars >= 200")},
     "04_encoder_decoder_segmentation": {
         "full": ("test_miou >= (0.55 if pretrained and train_images >= 367 else 0.35)",
-                 "seconds <= 1500"),
-        "smoke": ("test_pixel_accuracy > majority_pixel_accuracy",)},
+                 "test_pixel_accuracy > best_constant_pixel_accuracy", "seconds <= 1500"),
+        "smoke": ("test_pixel_accuracy > best_constant_pixel_accuracy", "test_miou > 1 / 11")},
     "05_autoencoders": {
         "full": ("psnr_gain >= 8", "knn_acc_codes >= 0.95", "code_dim <= 32",
                  "seconds <= 1125"),
