@@ -1,5 +1,6 @@
-"""Unit tests of utils.segmentation (metrics, joint augmentation, loss, model, smoothing) and
-of the CamVid loader's errors.  No network, no real data needed."""
+"""Unit tests of utils.segmentation (joint augmentation, smoothing, colours) and of the CamVid
+loader's errors.  No network, no real data needed.  The lesson's network, loss, class weights
+and metrics live in notebook 04 and are checked by its run (claims, tests/test_nb_04.py)."""
 from __future__ import annotations
 
 import numpy as np
@@ -11,69 +12,6 @@ from utils import segmentation as seg
 from utils.data import DatasetError, camvid_pairs_in, load_camvid
 
 VOID = utils.CAMVID_VOID
-
-
-# --------------------------------------------------------------------------- metrics
-# A 2x4 hand-worked example with 4 classes (class 3 is absent from truth and prediction)
-# and two void pixels (whatever is predicted there must not count).
-TRUE = np.array([[0, 0, 1, 1],
-                 [2, VOID, 0, VOID]])
-PRED = np.array([[0, 1, 1, 1],
-                 [0, 2, 0, 3]])
-# counted pixels (true, pred): (0,0) (0,1) (1,1) (1,1) (2,0) (0,0)
-#   class 0: TP 2, FP 1 (the 2 predicted as 0), FN 1 (the 0 predicted as 1) -> 2/4 = 0.5
-#   class 1: TP 2, FP 1, FN 0 -> 2/3
-#   class 2: TP 0, FP 0 (its prediction on a void pixel does not count), FN 1 -> 0
-#   class 3: never true, predicted only on a void pixel -> no IoU (NaN)
-# pixel accuracy 4/6; mean IoU over classes 0-2 = (0.5 + 2/3 + 0) / 3
-
-
-def test_confusion_matrix_by_hand():
-    cm = seg.confusion_matrix(TRUE, PRED, num_classes=4, void=VOID)
-    expected = np.zeros((4, 4), int)
-    expected[0, 0], expected[0, 1], expected[1, 1], expected[2, 0] = 2, 1, 2, 1
-    np.testing.assert_array_equal(cm, expected)
-    assert cm.sum() == 6  # the two void pixels are left out
-
-
-def test_iou_pixel_accuracy_and_mean_by_hand():
-    cm = seg.confusion_matrix(TRUE, PRED, num_classes=4, void=VOID)
-    iou = seg.iou_per_class(cm)
-    np.testing.assert_allclose(iou[:3], [0.5, 2 / 3, 0.0])
-    assert np.isnan(iou[3])  # absent from both: no IoU, not 0 and not 1
-    assert seg.pixel_accuracy(cm) == pytest.approx(4 / 6)
-    assert seg.mean_iou(cm) == pytest.approx((0.5 + 2 / 3 + 0.0) / 3)
-    report = seg.segmentation_report(cm, ["a", "b", "c", "d"])
-    assert report["iou"]["b"] == pytest.approx(2 / 3)
-    assert report["miou"] == pytest.approx(seg.mean_iou(cm))
-
-
-def test_perfect_prediction_and_metric_errors():
-    cm = seg.confusion_matrix(TRUE, np.where(TRUE == VOID, 0, TRUE), num_classes=4)
-    assert seg.pixel_accuracy(cm) == 1.0 and seg.mean_iou(cm) == 1.0
-    with pytest.raises(ValueError, match="same shape"):
-        seg.confusion_matrix(TRUE, PRED[:, :2], num_classes=4)
-    with pytest.raises(ValueError, match="outside"):
-        seg.confusion_matrix(TRUE, np.full_like(PRED, VOID), num_classes=4)  # void predicted
-    with pytest.raises(TypeError, match="integer"):
-        seg.confusion_matrix(TRUE, PRED.astype(float), num_classes=4)
-    with pytest.raises(ValueError, match="square"):
-        seg.iou_per_class(np.zeros((2, 3)))
-
-
-def test_confusion_matrix_accumulates_over_batches():
-    a = seg.confusion_matrix(TRUE, PRED, num_classes=4)
-    both = seg.confusion_matrix(np.stack([TRUE, TRUE]), np.stack([PRED, PRED]), num_classes=4)
-    np.testing.assert_array_equal(both, 2 * a)
-
-
-def test_class_shares_and_weights():
-    shares = seg.class_pixel_shares(TRUE, num_classes=4)
-    np.testing.assert_allclose(shares, [3 / 6, 2 / 6, 1 / 6, 0])
-    w = seg.class_weights(shares, power=1.0, max_weight=5.0)
-    assert w[1] == pytest.approx(1.0)  # the median share gets weight 1
-    assert w[0] < 1 < w[2] and w[3] == 5.0
-    np.testing.assert_allclose(seg.class_weights(shares, power=0.0)[:3], 1.0)
 
 
 # --------------------------------------------------------------------------- augmentation
@@ -135,9 +73,17 @@ def test_scaling_keeps_labels_integer_and_void_void(scale):
 
 def test_jitter_touches_the_image_only():
     image, label = _pair()
-    _, lab_plain = seg.augment_pair(image, label, np.array([4, 2]), (16, 24), (1, 1), jitter=False)
+    img_plain, lab_plain = seg.augment_pair(image, label, np.array([4, 2]), (16, 24), (1, 1),
+                                            jitter=False)
     img_j, lab_j = seg.augment_pair(image, label, np.array([4, 2]), (16, 24), (1, 1), jitter=True)
     np.testing.assert_array_equal(lab_plain.numpy(), lab_j.numpy())
+    plain, jittered = img_plain.numpy(), img_j.numpy()
+    # the colours change, within [0, 1] and by a bounded amount ...
+    assert np.abs(jittered - plain).max() > 0.01
+    assert jittered.min() >= 0 and jittered.max() <= 1
+    assert np.abs(jittered - plain).mean() < 0.3
+    # ... but nothing moves: the jittered picture is the same picture, pixel by pixel
+    assert np.corrcoef(jittered[..., 0].ravel(), plain[..., 0].ravel())[0, 1] > 0.9
 
 
 def test_augment_pair_rejects_bad_input():
@@ -148,39 +94,7 @@ def test_augment_pair_rejects_bad_input():
         seg.augment_pair(image[..., 0], label, np.array([0, 0]), (16, 24))
 
 
-# --------------------------------------------------------------------------- loss, model, video
-def test_masked_crossentropy_ignores_void():
-    rng = np.random.default_rng(0)
-    logits = rng.normal(size=(2, 4, 4, 3)).astype(np.float32)
-    y = rng.integers(0, 3, size=(2, 4, 4))
-    y_void = y.copy()
-    y_void[:, :2] = VOID
-    loss = seg.masked_crossentropy(void=VOID)
-    # the loss of a half-void map equals the plain loss of its labelled half
-    got = np.asarray(loss(y_void, logits))
-    ref = np.asarray(loss(y[:, 2:], logits[:, 2:]))
-    np.testing.assert_allclose(got, ref, rtol=1e-5)
-    # by hand: mean negative log-softmax of the true class over labelled pixels
-    logp = logits - np.log(np.exp(logits).sum(-1, keepdims=True))
-    by_hand = -np.take_along_axis(logp[:, 2:], y[:, 2:, :, None], -1).mean(axis=(1, 2, 3))
-    np.testing.assert_allclose(got, by_hand, rtol=1e-5)
-    # class weights: weighting every class by 3 changes nothing (normalised by the weights)
-    np.testing.assert_allclose(np.asarray(seg.masked_crossentropy([3, 3, 3])(y_void, logits)),
-                               got, rtol=1e-5)
-    # an all-void map costs nothing
-    assert np.allclose(np.asarray(loss(np.full_like(y, VOID), logits)), 0)
-
-
-@pytest.mark.parametrize("skips", [True, False])
-def test_build_unet_shapes(skips):
-    model = seg.build_unet((64, 96, 3), num_classes=5, alpha=0.35, skips=skips)
-    out = model(np.zeros((1, 64, 96, 3), np.float32))
-    assert tuple(out.shape) == (1, 64, 96, 5)
-    assert any(layer.name.startswith("skip") for layer in model.layers) == skips
-    with pytest.raises(ValueError, match="multiples of 32"):
-        seg.build_unet((60, 96, 3))
-
-
+# --------------------------------------------------------------------------- video, pictures
 def test_smooth_logits():
     x = np.arange(5, dtype=np.float32)[:, None] * np.ones((5, 2))
     s = seg.smooth_logits(x, window=3)
@@ -214,6 +128,7 @@ def _write_split(root, split, image_names, label_names, label_shape=(6, 8)):
 def test_loader_reads_a_segnet_folder(tmp_path):
     _write_split(tmp_path, "train", ["a_1.png", "a_2.png"], ["a_1.png", "a_2.png"])
     pairs = camvid_pairs_in(tmp_path, "train")
+    assert utils.camvid_pairs("train", tmp_path) == pairs  # the notebook's public way in
     images, labels, names = load_camvid("train", pairs)
     assert images.shape == (2, 6, 8, 3) and labels.shape == (2, 6, 8)
     assert names == ["a_1", "a_2"]
@@ -250,11 +165,3 @@ def test_loader_bad_label_values(tmp_path):
     with pytest.raises(DatasetError, match="label values"):
         load_camvid("train", camvid_pairs_in(tmp_path, "train"))
 
-
-def test_build_unet_sets_batchnorm_momentum():
-    import keras
-
-    model = seg.build_unet((64, 64, 3), num_classes=3, alpha=0.35, bn_momentum=0.8)
-    bns = [l for l in model.get_layer("encoder").layers + model.layers
-           if isinstance(l, keras.layers.BatchNormalization)]
-    assert len(bns) > 10 and all(l.momentum == 0.8 for l in bns)

@@ -199,6 +199,12 @@ def offline() -> bool:
     return os.environ.get("DLB_OFFLINE", "").lower() in ("1", "true", "yes")
 
 
+def downloads_allowed() -> bool:
+    """Whether a lesson may try downloads outside the registry (e.g. pretrained Keras
+    weights): False when ``DLB_OFFLINE=1`` (tests, CI, a machine without internet)."""
+    return not offline()
+
+
 def dataset(name: str) -> Dataset:
     """The registry entry of ``name``; an unknown name lists the known ones."""
     try:
@@ -357,13 +363,17 @@ CAMVID_COLORS = np.array([[128, 128, 128], [128, 0, 0], [192, 192, 128], [128, 6
 CAMVID_SPLITS = ("train", "val", "test")
 
 
-def camvid_pairs(split: str) -> list[tuple[Path, Path]]:
-    """Verified (image, label) paths of one CamVid split, sorted by frame name.
+def camvid_pairs(split: str, folder: str | Path | None = None) -> list[tuple[Path, Path]]:
+    """(image, label) paths of one CamVid split, sorted by frame name.
 
+    From the registry (verified files) by default, or from ``folder``, any folder in the
+    SegNet layout (``train/``, ``trainannot/``, ...), e.g. a download of the full CamVid.
     An image without its label (or a label without its image) raises an error.
     """
     if split not in CAMVID_SPLITS:
         raise ValueError(f"unknown CamVid split {split!r}; choose one of {CAMVID_SPLITS}")
+    if folder:
+        return camvid_pairs_in(folder, split)
     files = [f for f in dataset("camvid").files
              if f.path.split("/")[1] in (split, split + "annot")]
     images = {f.path.rsplit("/", 1)[1]: f for f in files if f.path.split("/")[1] == split}

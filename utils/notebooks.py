@@ -95,8 +95,8 @@ QUALITY_BARS: dict[str, dict[str, tuple[str, ...]]] = {
         "smoke": ("val_loss < unigram_val_loss",)},
     "04_encoder_decoder_segmentation": {
         "full": ("test_miou >= (0.55 if pretrained and train_images >= 367 else 0.35)",
-                 "seconds <= 1500"),
-        "smoke": ("test_pixel_accuracy > majority_pixel_accuracy",)},
+                 "test_pixel_accuracy > best_constant_pixel_accuracy", "seconds <= 1500"),
+        "smoke": ("test_pixel_accuracy > best_constant_pixel_accuracy", "test_miou > 1 / 11")},
     "05_autoencoders": {
         "full": ("psnr_gain >= 8", "knn_acc_codes >= 0.95",
                  "knn_acc_codes > knn_acc_random_projection", "vae_elbo < 543",
