@@ -7,6 +7,9 @@
 #   make data          find (DLB_DATA_DIR) or download, and verify, every dataset
 #   make scoreboard    print the results table of the last runs
 #   make check-lab     run all seven notebooks in JupyterLab in Chromium (screenshots: build/lab-check/)
+#   make site          the course website in build/site/ from the executed notebooks (runs
+#                      `make run` only for notebooks without an up-to-date executed copy);
+#                      make site SMOKE=1 for the quick pass (reuses the test suite's copies)
 #   make clean         remove build/ (executed notebooks, results); keeps .venv and data/
 
 PYTHON ?= python3
@@ -21,8 +24,12 @@ DEV_STAMP := $(VENV)/.installed-dev
 KERNEL := $(VENV)/share/jupyter/kernels/python3/kernel.json
 SMOKE  ?=
 NB     ?=
+# The website's tools (requirements-site.txt) live in their own environment.
+SITE_VENV  := .venv-site
+SITE_PY    := $(SITE_VENV)/bin/python
+SITE_STAMP := $(SITE_VENV)/.installed
 
-.PHONY: setup lab test check-lab run data scoreboard clean
+.PHONY: setup lab test check-lab run data scoreboard site clean
 
 setup: $(STAMP) $(KERNEL)
 
@@ -49,7 +56,13 @@ lab: setup
 data: setup
 	$(PY) -m utils data fetch
 
-test: setup $(DEV_STAMP) data
+$(SITE_STAMP): requirements-site.txt
+	$(PYTHON) -m venv $(SITE_VENV)
+	$(SITE_PY) -m pip install --upgrade pip
+	$(SITE_PY) -m pip install -r requirements-site.txt
+	touch $(SITE_STAMP)
+
+test: setup $(DEV_STAMP) $(SITE_STAMP) data
 	$(PY) -m pytest -ra
 
 check-lab: setup $(DEV_STAMP)
@@ -57,6 +70,9 @@ check-lab: setup $(DEV_STAMP)
 
 run: setup
 	$(PY) -m utils run $(if $(SMOKE),--smoke) $(NB)
+
+site: setup $(SITE_STAMP)
+	$(PY) book/build.py $(if $(SMOKE),--smoke) --sphinx-python $(SITE_PY)
 
 scoreboard: setup
 	$(PY) -m utils scoreboard

@@ -165,6 +165,30 @@ def scoreboard(stems=None, max_metrics: int = 4) -> str:
     return "\n".join(lines)
 
 
+def scoreboard_records(stems=None, max_metrics: int = 4) -> list[dict]:
+    """The scoreboard as data (the course website's home page): one dict per notebook with
+    ``notebook``, ``mode``, ``seconds``, ``bars`` [(bar, passed)], ``claims`` {claim: held},
+    ``headline`` (the first ``max_metrics`` metrics), ``versions`` and ``date`` (when the
+    results JSON was written, UTC ISO); ``mode`` is None for a notebook without results."""
+    from datetime import datetime, timezone
+
+    records = []
+    for stem in stems or [p.stem for p in notebook_paths()]:
+        path = results_dir() / f"{stem}.json"
+        if not path.is_file():
+            records.append({"notebook": stem, "mode": None})
+            continue
+        r = json.loads(path.read_text())
+        records.append({
+            "notebook": stem, "mode": r["mode"], "seconds": r["seconds"],
+            "bars": check_bars(r), "claims": dict(r.get("claims", {})),
+            "headline": dict(list(r["metrics"].items())[:max_metrics]),
+            "versions": dict(r.get("versions", {})),
+            "date": datetime.fromtimestamp(path.stat().st_mtime, timezone.utc)
+                            .strftime("%Y-%m-%d %H:%M UTC")})
+    return records
+
+
 def bars_failed(stems) -> list[str]:
     """Notebooks among ``stems`` whose latest results miss one of their bars or, in full
     mode, make a claim that did not hold (smoke runs record claims without enforcing them)."""
