@@ -263,8 +263,8 @@ def test_read_idx_rejects_garbage(tmp_path):
 def test_no_pickle_anywhere_in_utils_or_notebooks():
     """Course data is never unpickled: no ``allow_pickle`` (any spelling) and no
     ``pickle.load``/``pickle.loads`` in utils or in the notebooks."""
-    root = Path(data.__file__).resolve().parent
-    files = [*root.rglob("*.py"), *(root.parent / "notebooks").glob("*.ipynb")]
+    root = data.REPO_ROOT
+    files = [*(root / "utils").rglob("*.py"), *(root / "notebooks").glob("*.ipynb")]
     assert len(files) > 10
     pattern = re.compile(r"allow_pickle|pickle\s*\.\s*loads?\b|from\s+pickle\s+import|"
                          r"import\s+c?pickle", re.I)

@@ -12,7 +12,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from .data import CAMVID_COLORS, CAMVID_VOID
+#: CamVid's 11 classes (label values 0-10), the void label and the colours of all 12.
+CAMVID_CLASSES = ("Sky", "Building", "Pole", "Road", "Pavement", "Tree", "SignSymbol",
+                  "Fence", "Car", "Pedestrian", "Bicyclist")
+CAMVID_VOID = 11
+CAMVID_COLORS = np.array([[128, 128, 128], [128, 0, 0], [192, 192, 128], [128, 64, 128],
+                          [60, 40, 222], [128, 128, 0], [192, 128, 128], [64, 64, 128],
+                          [64, 0, 128], [64, 64, 0], [0, 128, 192], [0, 0, 0]], np.uint8)
 
 
 # --------------------------------------------------------------------------- augmentation

@@ -1,0 +1,56 @@
+"""Datasets of the course: one registry, verified files, small loaders.
+
+``registry`` (what the datasets are), ``files`` (finding and verifying them), ``loaders``
+(arrays), ``errors``.  Everything public is importable from ``utils.data``.
+
+Where a file is looked for, in this order:
+
+1. ``$DLB_DATA_DIR/<mirror path>`` -- an offline mirror (a copy of the course's data tree);
+2. system copies such as Debian's ``dataset-fashion-mnist`` package;
+3. the download cache, ``$DLB_CACHE_DIR`` (default: ``data/`` in the repository);
+4. a download from the canonical URL into that cache, through pooch, checked against
+   the registered sha256 (skipped when ``DLB_OFFLINE=1``).
+
+Every copy is checked before use.  A mirror or system copy is checked against the
+sha256 of its *content* (for ``.gz`` files: of the decompressed bytes), because mirrors
+often hold re-compressed archives whose container bytes differ from the canonical
+download.  A cached download is checked against the canonical file's own sha256.
+A missing or corrupt file raises an error that says what to do; nothing is ever
+replaced silently.
+"""
+from __future__ import annotations
+
+from .errors import ChecksumError, DataNotFoundError, DatasetError, UnknownDatasetError
+from .files import (REPO_ROOT, cache_dir, data_dir, dataset, downloads_allowed, fetch,
+                    fetch_file, offline, sha256_of)
+from .loaders import (BOSTON_FEATURES, CAMVID_SPLITS, FASHION_MNIST_CLASSES, MNIST_LIKE,
+                      camvid_pairs, camvid_pairs_in, describe, load_boston_housing,
+                      load_camvid, load_mnist, load_text, read_idx)
+from .registry import DATASETS, DEBIAN_FASHION_MNIST, DataFile, Dataset
+from ..segmentation import CAMVID_CLASSES, CAMVID_COLORS, CAMVID_VOID  # noqa: E402,F401
+
+
+def main(argv=None) -> int:
+    """``python -m utils data [list | fetch [NAME ...]]``: show the registry, or download
+    (or find in the mirror) and verify datasets -- all of them when no name is given."""
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="python -m utils data", description=main.__doc__)
+    parser.add_argument("command", choices=("list", "fetch"))
+    parser.add_argument("names", nargs="*")
+    args = parser.parse_args(argv)
+    if args.command == "list":
+        print(describe())
+        return 0
+    for name in args.names or sorted(DATASETS):
+        d = dataset(name)
+        try:
+            paths = [fetch_file(f) for f in d.files]
+        except DataNotFoundError as exc:
+            if name == "fashion_mnist" and not args.names:
+                print(f"{name}: skipped ({str(exc).splitlines()[0]})")
+                continue
+            raise
+        where = sorted({str(p.parent.parent if name == "camvid" else p.parent) for p in paths})
+        print(f"{name}: {len(paths)} file(s) verified in {', '.join(where)}")
+    return 0
