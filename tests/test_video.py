@@ -22,10 +22,9 @@ def test_preprocess_shape_dtype_and_range(shape):
     assert 0.0 <= out.min() and out.max() <= 1.0
 
 
-def test_preprocess_other_size_and_batch():
-    frames = [page_with_square(), page_with_square()]
-    batch = video.preprocess_frames(frames, size=16)
-    assert batch.shape == (2, 16, 16, 1) and batch.dtype == np.float32
+def test_preprocess_other_size():
+    out = video.preprocess_frame(page_with_square(), size=16)
+    assert out.shape == (16, 16) and out.dtype == np.float32
 
 
 def test_preprocess_inverts_dark_strokes_to_bright():

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .checks import check_int
+
 
 class CharVocab:
     """A character vocabulary: every distinct character gets an integer id.
@@ -73,11 +75,8 @@ def windows(ids, seq_len: int, stride: int | None = None) -> tuple[np.ndarray, n
         raise ValueError(f"ids must be a 1-D array, got shape {arr.shape}")
     if arr.size and not np.issubdtype(arr.dtype, np.integer):
         raise TypeError(f"ids must be integers, got dtype {arr.dtype}")
-    if isinstance(seq_len, bool) or not isinstance(seq_len, (int, np.integer)) or seq_len < 1:
-        raise ValueError(f"seq_len must be a positive integer, got {seq_len!r}")
-    stride = seq_len if stride is None else stride
-    if isinstance(stride, bool) or not isinstance(stride, (int, np.integer)) or stride < 1:
-        raise ValueError(f"stride must be a positive integer, got {stride!r}")
+    check_int("seq_len", seq_len, 1)
+    stride = seq_len if stride is None else check_int("stride", stride, 1)
     if arr.size < seq_len + 1:
         raise ValueError(f"need at least seq_len + 1 = {seq_len + 1} ids for one window, "
                          f"got {arr.size}")
@@ -97,9 +96,7 @@ def make_windows(ids, seq_len: int, batch_size: int, shuffle: bool = True,
     """
     import tensorflow as tf
 
-    if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) \
-            or batch_size < 1:
-        raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}")
+    check_int("batch_size", batch_size, 1)
     inputs, targets = windows(ids, seq_len, stride)
     if drop_remainder and len(inputs) < batch_size:
         raise ValueError(f"only {len(inputs)} windows of {seq_len} characters, fewer than "

@@ -142,12 +142,3 @@ def preprocess_frame(frame, size: int = 28, invert: bool = True) -> np.ndarray:
     if invert:
         out = 1.0 - out
     return np.clip(out, 0.0, 1.0)
-
-
-def preprocess_frames(frames, size: int = 28, invert: bool = True) -> np.ndarray:
-    """``preprocess_frame`` over a sequence of frames: (N, size, size, 1) float32, ready for
-    a Keras model that takes MNIST batches."""
-    out = [preprocess_frame(f, size, invert) for f in frames]
-    if not out:
-        raise ValueError("no frames to preprocess")
-    return np.stack(out)[..., None]
