@@ -1,4 +1,4 @@
-"""Unit tests of utils.gan: Fréchet distance, class entropy, latent interpolation."""
+"""Unit tests of utils.gan: Fréchet distance, class entropy, latent interpolation, tiling."""
 import math
 
 import numpy as np
@@ -46,6 +46,25 @@ def test_known_gaussians_diagonal_and_rotated():
     assert rotated == pytest.approx(expected)
 
 
+def test_known_gaussians_non_commuting_covariances():
+    # issue 17: sigma1 and sigma2 do not commute, so Tr((s1 s2)^(1/2)) differs from the
+    # wrong Tr(s1^(1/2) s2^(1/2)); every other known-value case cannot tell the two apart
+    sigma1 = np.array([[2.0, 1.0], [1.0, 1.0]])
+    sigma2 = np.diag([1.0, 3.0])
+    assert not np.allclose(sigma1 @ sigma2, sigma2 @ sigma1)
+    mu = np.zeros(2)
+    assert gan.frechet_distance(mu, sigma1, mu, sigma2) == pytest.approx(1.18137, abs=1e-5)
+    assert gan.frechet_distance(mu, sigma2, mu, sigma1) == pytest.approx(1.18137, abs=1e-5)
+
+    def sqrtm(sigma):
+        w, v = np.linalg.eigh(sigma)
+        return (v * np.sqrt(w)) @ v.T
+
+    wrong = np.trace(sigma1 + sigma2 - 2 * sqrtm(sigma1) @ sqrtm(sigma2))
+    assert wrong == pytest.approx(1.21833, abs=1e-5)
+    assert wrong != pytest.approx(1.18137, abs=1e-3)  # so the test above catches that bug
+
+
 def test_known_gaussians_1d_and_symmetry():
     # 1-D: (m1 - m2)^2 + (s1 - s2)^2
     assert gan.frechet_distance([1.0], [[4.0]], [-1.0], [[1.0]]) == pytest.approx(4 + 1)
@@ -91,6 +110,7 @@ def test_feature_bad_input():
 def test_class_entropy_values():
     assert gan.class_entropy(np.arange(10).repeat(7)) == pytest.approx(math.log(10))
     assert gan.class_entropy(np.full(50, 3)) == pytest.approx(0.0)
+    assert math.copysign(1.0, gan.class_entropy(np.full(50, 3))) == 1.0  # prints as 0.000
     assert gan.class_entropy(np.array([0, 1, 0, 1]), num_classes=10) == pytest.approx(
         math.log(2))
 
@@ -148,3 +168,29 @@ def test_slerp_keeps_the_norm_and_handles_parallel_vectors():
 def test_interpolation_bad_input(kwargs, error, match):
     with pytest.raises(error, match=match):
         gan.interpolate(**kwargs)
+
+
+# --- tiling (animation frames) ------------------------------------------------------------
+
+def test_tile_places_images_in_rows_with_white_padding():
+    images = np.stack([np.full((3, 2), v, dtype=np.float32) for v in (0.0, 0.25, 0.5)])
+    picture = gan.tile(images, ncols=2, pad=1)
+    assert picture.shape == (2 * (3 + 1) + 1, 2 * (2 + 1) + 1)
+    assert picture.dtype == np.float32
+    np.testing.assert_array_equal(picture[1:4, 1:3], 0.0)     # first image, top left
+    np.testing.assert_array_equal(picture[1:4, 4:6], 0.25)    # second, top right
+    np.testing.assert_array_equal(picture[5:8, 1:3], 0.5)     # third starts the next row
+    np.testing.assert_array_equal(picture[5:8, 4:6], 1.0)     # empty place stays white
+    assert picture[0].min() == 1.0 and picture[:, 0].min() == 1.0  # white frame
+
+
+def test_tile_bad_input_and_as_rgb():
+    with pytest.raises(ValueError, match="N, H, W"):
+        gan.tile(np.zeros((2, 3)), ncols=2)
+    with pytest.raises(ValueError, match="ncols"):
+        gan.tile(np.zeros((2, 3, 3)), ncols=0)
+    frames = np.random.default_rng(5).uniform(size=(4, 5, 6))
+    rgb = gan.as_rgb(frames)
+    assert rgb.shape == (4, 5, 6, 3)
+    for channel in range(3):
+        np.testing.assert_array_equal(rgb[..., channel], frames)

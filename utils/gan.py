@@ -3,7 +3,8 @@
 - ``feature_statistics`` / ``frechet_distance`` / ``frechet_distance_features``: the
   Fréchet distance between two Gaussians fitted to feature vectors (the formula behind FID);
 - ``class_entropy``: how evenly predicted labels cover the classes (max ``ln(num_classes)``);
-- ``interpolate``: evenly spaced points between two latent vectors (linear or spherical).
+- ``interpolate``: evenly spaced points between two latent vectors (linear or spherical);
+- ``tile`` / ``as_rgb``: animation plumbing, a batch of small grey images as one picture.
 
 Only NumPy: no TensorFlow needed here.
 """
@@ -107,7 +108,7 @@ def class_entropy(labels, num_classes: int = 10) -> float:
                          f"[{labels.min()}, {labels.max()}]")
     p = np.bincount(labels, minlength=num_classes) / labels.size
     p = p[p > 0]
-    return float(-(p * np.log(p)).sum())
+    return float(-(p * np.log(p)).sum()) + 0.0  # + 0.0: one class gives 0.0, not -0.0
 
 
 def interpolate(start, end, steps: int, method: str = "linear") -> np.ndarray:
@@ -148,3 +149,29 @@ def interpolate(start, end, steps: int, method: str = "linear") -> np.ndarray:
     out = out.astype(np.float32)
     out[0], out[-1] = a, b  # exact endpoints, whatever the round-off
     return out
+
+
+def tile(images, ncols: int, pad: int = 2) -> np.ndarray:
+    """Grey images ``(N, H, W)`` in 0..1 -> one picture of ``ncols`` columns (float32), each
+    image framed by ``pad`` white pixels: shape ``(rows*(H+pad)+pad, ncols*(W+pad)+pad)``.
+    Unused places in the last row stay white."""
+    images = np.asarray(images, dtype=np.float32)
+    if images.ndim != 3 or len(images) == 0:
+        raise ValueError(f"images must be a non-empty (N, H, W) array, got shape {images.shape}")
+    if isinstance(ncols, bool) or not isinstance(ncols, (int, np.integer)) or ncols < 1:
+        raise ValueError(f"ncols must be a positive integer, got {ncols!r}")
+    n, h, w = images.shape
+    nrows = -(-n // ncols)
+    canvas = np.ones((nrows * (h + pad) + pad, ncols * (w + pad) + pad), dtype=np.float32)
+    for i, img in enumerate(images):
+        r, c = divmod(i, ncols)
+        top, left = pad + r * (h + pad), pad + c * (w + pad)
+        canvas[top:top + h, left:left + w] = img
+    return canvas
+
+
+def as_rgb(frames) -> np.ndarray:
+    """Grey frames ``(..., H, W)`` -> RGB ``(..., H, W, 3)``, which matplotlib shows without
+    rescaling the colours to each frame's own range."""
+    frames = np.asarray(frames)
+    return np.repeat(frames[..., None], 3, axis=-1)

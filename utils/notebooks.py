@@ -106,7 +106,7 @@ QUALITY_BARS: dict[str, dict[str, tuple[str, ...]]] = {
     "06_gans": {
         "full": ("cgan_label_accuracy >= 0.90", "class_entropy_dcgan >= 2.1",
                  "fid_dcgan <= fid_untrained / 10", "seconds <= 1500"),
-        "smoke": ("fid_dcgan < fid_untrained",)},
+        "smoke": ("fid_dcgan < fid_untrained", "cgan_label_accuracy >= 0.15")},
     "07_deep_rl_deeptraffic": {
         "full": ("score_dqn_mph >= 68", "score_runs >= 200", "seconds <= 1500"),
         "smoke": ("abs(score_noop_mph - 51.6) <= 3", "score_dqn_mph > score_random_mph")},
