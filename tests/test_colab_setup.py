@@ -43,9 +43,9 @@ def utils_file(proc):
 @pytest.fixture(scope="module")
 def colab_stub(tmp_path_factory):
     root = tmp_path_factory.mktemp("colab-stub")
-    (root / "google" / "colab").mkdir(parents=True)
-    (root / "google" / "__init__.py").write_text("")
+    (root / "google" / "colab").mkdir(parents=True)  # `google` stays a namespace package,
     (root / "google" / "colab" / "__init__.py").write_text('"""Stand-in for Colab."""\n')
+    # so google.protobuf (TensorFlow's) is still found beside the stand-in
     return root
 
 
