@@ -42,13 +42,15 @@ def http_get(url: str, token: str):
 
 class LabServer:
     """``python -m utils lab`` (what ``make lab`` runs) as the current user, on a free port
-    with a fresh token given through Jupyter's own JUPYTER_PORT / JUPYTER_TOKEN variables.
-    Use as a context manager; ``base``, ``token`` and ``log`` describe the running server."""
+    with a fresh token given through Jupyter's own JUPYTER_PORT / JUPYTER_TOKEN variables,
+    serving ``notebooks/`` or another ``root``.  Use as a context manager; ``base``,
+    ``token`` and ``log`` describe the running server."""
 
-    def __init__(self, log: Path, **env: str):
+    def __init__(self, log: Path, root: Path | None = None, **env: str):
         import secrets
 
         self.port, self.token, self.log = free_port(), secrets.token_hex(16), Path(log)
+        self.args = [f"--ServerApp.root_dir={root}"] if root else []
         self.base = f"http://127.0.0.1:{self.port}"
         self.env = {"JUPYTER_PORT": str(self.port), "JUPYTER_TOKEN": self.token,
                     "JUPYTER_PORT_RETRIES": "0", "BROWSER": "", **env}
@@ -60,7 +62,8 @@ class LabServer:
         import time
 
         with open(self.log, "w") as out:
-            self.proc = subprocess.Popen([sys.executable, "-m", "utils", "lab"], cwd=REPO,
+            self.proc = subprocess.Popen([sys.executable, "-m", "utils", "lab", *self.args],
+                                         cwd=REPO,
                                          env={**os.environ, **self.env}, stdout=out,
                                          stderr=subprocess.STDOUT)
         for _ in range(240):
@@ -83,3 +86,16 @@ class LabServer:
             self.proc.wait(timeout=30)
         except subprocess.TimeoutExpired:
             self.proc.kill()
+
+
+def course_copy(folder: Path) -> Path:
+    """A throw-away copy of the course to run notebooks in a browser without touching the
+    committed ones (JupyterLab autosaves outputs): ``folder/notebooks/`` holds copies of the
+    lessons, ``folder/utils`` links to the real package.  Returns the notebooks folder."""
+    import shutil
+
+    (folder / "notebooks").mkdir(parents=True)
+    for path in NOTEBOOKS:
+        shutil.copy(path, folder / "notebooks" / path.name)
+    (folder / "utils").symlink_to(REPO / "utils", target_is_directory=True)
+    return folder / "notebooks"

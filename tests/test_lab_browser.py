@@ -11,7 +11,7 @@ import os
 
 import pytest
 
-from tests.helpers import NOTEBOOKS, REPO, LabServer, load
+from tests.helpers import NOTEBOOKS, REPO, LabServer, course_copy, load
 
 CHROMIUM = os.environ.get("DLB_CHROMIUM", "/usr/bin/chromium")
 SHOTS = REPO / "build" / "lab-check"
@@ -61,8 +61,11 @@ def browser():
 
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory):
+    """The server as ``make lab`` starts it, on a copy of the lessons: JupyterLab autosaves
+    the outputs of a notebook it runs, and the committed notebooks stay clean."""
     results = tmp_path_factory.mktemp("lab-results")
-    with LabServer(tmp_path_factory.mktemp("lab") / "server.log", DLB_SMOKE="1",
+    root = course_copy(tmp_path_factory.mktemp("course"))
+    with LabServer(tmp_path_factory.mktemp("lab") / "server.log", root, DLB_SMOKE="1",
                    DLB_RESULTS_DIR=str(results)) as server:
         yield server
 

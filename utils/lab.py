@@ -46,8 +46,11 @@ def has_browser() -> bool:
 
 
 def lab_command(extra=()) -> list[str]:
-    """The command ``make lab`` runs, for the current user and machine."""
-    cmd = [sys.executable, "-m", "jupyterlab", f"--ServerApp.root_dir={REPO_ROOT / 'notebooks'}"]
+    """The command ``make lab`` runs, for the current user and machine; ``extra`` are
+    JupyterLab options (one of them may name another root folder)."""
+    cmd = [sys.executable, "-m", "jupyterlab"]
+    if not any(a.startswith(("--ServerApp.root_dir", "--notebook-dir")) for a in extra):
+        cmd.append(f"--ServerApp.root_dir={REPO_ROOT / 'notebooks'}")
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         cmd.append("--allow-root")  # Jupyter refuses root without it (containers run as root)
     if not has_browser():
