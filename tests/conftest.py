@@ -84,3 +84,19 @@ def run_smoke(smoke_results_dir):
         return _executed[stem]
 
     return run
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium driven by Playwright, started as on this kind of machine."""
+    from tests.helpers import CHROMIUM, CHROMIUM_ARGS
+
+    if not os.path.exists(CHROMIUM):
+        pytest.fail(f"no Chromium at {CHROMIUM}: install Debian's chromium once "
+                    "(sudo apt-get install chromium chromium-driver) or set DLB_CHROMIUM")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()

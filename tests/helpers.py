@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import json
+import os
+from contextlib import contextmanager
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -99,3 +101,75 @@ def course_copy(folder: Path) -> Path:
         shutil.copy(path, folder / "notebooks" / path.name)
     (folder / "utils").symlink_to(REPO / "utils", target_is_directory=True)
     return folder / "notebooks"
+
+
+#: The system's Chromium, which the browser tests drive (Playwright never downloads one).
+CHROMIUM = os.environ.get("DLB_CHROMIUM", "/usr/bin/chromium")
+
+#: Chromium as the probe of this kind of machine starts it: no sandbox (root in containers),
+#: no background connections (closed network), a fresh profile.
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync"]
+
+#: Seek an HTML5 video to its start and to three quarters: its size, and how many pixels are
+#: lit in the first frame and changed between the two.
+STEP_VIDEO = """async (video) => {
+  const frame = () => { const c = document.createElement('canvas');
+    c.width = video.videoWidth; c.height = video.videoHeight;
+    const g = c.getContext('2d'); g.drawImage(video, 0, 0, c.width, c.height);
+    return g.getImageData(0, 0, c.width, c.height).data; };
+  const seek = (t) => new Promise((ok) => { video.addEventListener('seeked', ok, {once: true});
+    video.currentTime = t; });
+  video.pause();
+  await seek(0);
+  const first = frame();
+  await seek(video.duration * 0.75);
+  const later = frame();
+  let changed = 0, lit = 0;
+  for (let i = 0; i < first.length; i += 4) {
+    if (first[i] !== later[i] || first[i + 1] !== later[i + 1]) changed++;
+    if (first[i] + first[i + 1] + first[i + 2] > 30) lit++; }
+  return {width: video.videoWidth, height: video.videoHeight, duration: video.duration,
+          changed: changed, lit: lit};
+}"""
+
+
+@contextmanager
+def serve(folder: Path):
+    """A plain HTTP server on 127.0.0.1 for ``folder`` (no network involved): its base URL."""
+    import functools
+    import http.server
+    import threading
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(
+        ("127.0.0.1", 0), functools.partial(Quiet, directory=str(folder)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def check_animations(page, videos, stem: str, shots: Path) -> None:
+    """Every animation (an HTML5 video) of a lesson's page has decoded a first frame that is
+    not blank and changes when stepped; each one's screenshot goes to ``shots``.  Lessons 02
+    and 07 must have at least one."""
+    if stem[:2] in ("02", "07"):
+        assert videos.count() >= 1, "this lesson shows an animation"
+    for i in range(videos.count()):
+        video = videos.nth(i)
+        video.scroll_into_view_if_needed()
+        page.wait_for_function("(v) => v.readyState >= 2", arg=video.element_handle(),
+                               timeout=60_000)
+        video.screenshot(path=str(shots / f"{stem}_animation{i}.png"))
+        seen = video.evaluate(STEP_VIDEO)
+        assert seen["width"] > 0 and seen["height"] > 0, seen
+        assert seen["lit"] > 0, f"the first frame is blank: {seen}"
+        assert seen["changed"] > 0, f"stepping the animation did not change the picture: {seen}"

@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from tests.helpers import serve
 from utils import data
 
 MIRROR = data.data_dir()
@@ -203,21 +204,11 @@ def test_download_goes_through_pooch_with_the_registered_hash(isolated, monkeypa
 
 @pytest.fixture
 def loopback_server(tmp_path):
-    """A plain HTTP server on 127.0.0.1 serving ``tmp_path/served`` (no network involved)."""
-    import functools
-    import http.server
-    import threading
-
+    """``tmp_path/served`` over plain HTTP on 127.0.0.1 (no network involved)."""
     root = tmp_path / "served"
     root.mkdir()
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(root))
-    handler.log_message = lambda *args: None
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield root, f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+    with serve(root) as url:
+        yield root, url
 
 
 def test_download_is_verified_by_pooch_itself(isolated, monkeypatch, loopback_server):

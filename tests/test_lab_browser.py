@@ -11,52 +11,12 @@ import os
 
 import pytest
 
-from tests.helpers import NOTEBOOKS, REPO, LabServer, course_copy, load
+from tests.helpers import NOTEBOOKS, REPO, LabServer, check_animations, course_copy, load
 
-CHROMIUM = os.environ.get("DLB_CHROMIUM", "/usr/bin/chromium")
 SHOTS = REPO / "build" / "lab-check"
 CHECKED = (NOTEBOOKS if os.environ.get("DLB_LAB_CHECK") == "all"
            else [p for p in NOTEBOOKS if p.stem[:2] in ("02", "07")])
 RUN_TIMEOUT_MS = 30 * 60 * 1000  # smoke mode on a busy two-core machine
-
-#: Chromium as the probe of this kind of machine starts it: no sandbox (root in containers),
-#: no background connections (closed network), a fresh profile.
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync"]
-
-STEP_VIDEO = """async (video) => {
-  const frame = () => { const c = document.createElement('canvas');
-    c.width = video.videoWidth; c.height = video.videoHeight;
-    const g = c.getContext('2d'); g.drawImage(video, 0, 0, c.width, c.height);
-    return g.getImageData(0, 0, c.width, c.height).data; };
-  const seek = (t) => new Promise((ok) => { video.addEventListener('seeked', ok, {once: true});
-    video.currentTime = t; });
-  video.pause();
-  await seek(0);
-  const first = frame();
-  await seek(video.duration * 0.75);
-  const later = frame();
-  let changed = 0, lit = 0;
-  for (let i = 0; i < first.length; i += 4) {
-    if (first[i] !== later[i] || first[i + 1] !== later[i + 1]) changed++;
-    if (first[i] + first[i + 1] + first[i + 2] > 30) lit++; }
-  return {width: video.videoWidth, height: video.videoHeight, duration: video.duration,
-          changed: changed, lit: lit};
-}"""
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not os.path.exists(CHROMIUM):
-        pytest.fail(f"no Chromium at {CHROMIUM}: install Debian's chromium once "
-                    "(sudo apt-get install chromium chromium-driver) or set DLB_CHROMIUM")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture(scope="module")
@@ -104,18 +64,6 @@ def test_notebook_runs_cleanly_in_jupyterlab(browser, lab, path):
     texts = [stderr.nth(i).inner_text()[:500] for i in range(stderr.count())]
     assert not texts, f"error or stderr output in the browser: {texts}"
 
-    videos = page.locator(".jp-OutputArea-output video")
-    if path.stem[:2] in ("02", "07"):
-        assert videos.count() >= 1, "this lesson shows an animation"
-    for i in range(videos.count()):
-        video = videos.nth(i)
-        video.scroll_into_view_if_needed()
-        page.wait_for_function("(v) => v.readyState >= 2", arg=video.element_handle(),
-                               timeout=60_000)
-        video.screenshot(path=str(SHOTS / f"{path.stem}_animation{i}.png"))
-        seen = video.evaluate(STEP_VIDEO)
-        assert seen["width"] > 0 and seen["height"] > 0, seen
-        assert seen["lit"] > 0, f"the first frame is blank: {seen}"
-        assert seen["changed"] > 0, f"stepping the animation did not change the picture: {seen}"
+    check_animations(page, page.locator(".jp-OutputArea-output video"), path.stem, SHOTS)
     page.close()
 

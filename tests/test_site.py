@@ -12,17 +12,13 @@ notebooks' executed copies are not at hand).
 """
 from __future__ import annotations
 
-import functools
-import http.server
 import os
 import subprocess
 import sys
-import threading
 
 import pytest
 
-from tests.helpers import NOTEBOOKS, REPO
-from tests.test_lab_browser import CHROMIUM, CHROMIUM_ARGS, STEP_VIDEO
+from tests.helpers import NOTEBOOKS, REPO, check_animations, serve
 
 SITE_PYTHON = os.environ.get("DLB_SITE_PYTHON", str(REPO / ".venv-site" / "bin" / "python"))
 SHOTS = REPO / "build" / "site-check"
@@ -49,31 +45,8 @@ def site(run_smoke, smoke_results_dir, tmp_path_factory):
     assert proc.returncode == 0, f"site build failed:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}"
     assert "executing" not in proc.stdout, "the site build executed a notebook"
 
-    handler = functools.partial(QuietHandler, directory=str(out))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
-
-
-class QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not os.path.exists(CHROMIUM):
-        pytest.fail(f"no Chromium at {CHROMIUM}: install Debian's chromium once "
-                    "(sudo apt-get install chromium) or set DLB_CHROMIUM")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+    with serve(out) as url:
+        yield url
 
 
 def open_page(browser, url):
@@ -156,19 +129,7 @@ def test_lesson_page(site, browser, stem):
         shown = (display if display.count() else page.locator("mjx-container")).first
         shown.scroll_into_view_if_needed()
         shown.screenshot(path=str(SHOTS / f"{stem}_math.png"))
-    videos = page.locator("video")
-    if stem[:2] in ("02", "07"):
-        assert videos.count() >= 1, "this lesson shows an animation"
-    for i in range(videos.count()):
-        video = videos.nth(i)
-        video.scroll_into_view_if_needed()
-        page.wait_for_function("(v) => v.readyState >= 2", arg=video.element_handle(),
-                               timeout=60_000)
-        video.screenshot(path=str(SHOTS / f"{stem}_animation{i}.png"))
-        seen = video.evaluate(STEP_VIDEO)
-        assert seen["width"] > 0 and seen["height"] > 0, seen
-        assert seen["lit"] > 0, f"the first frame is blank: {seen}"
-        assert seen["changed"] > 0, f"stepping the animation did not change the picture: {seen}"
+    check_animations(page, page.locator("video"), stem, SHOTS)
     page.evaluate("() => window.scrollTo(0, 0)")
     page.screenshot(path=str(SHOTS / f"{stem}.png"))
     assert not problems, problems
