@@ -44,7 +44,10 @@ def execute(path: Path, smoke: bool, output_dir: Path | None = None, progress: b
     output_dir.mkdir(parents=True, exist_ok=True)
     out = output_dir / path.name
     pm.execute_notebook(str(path), str(out), parameters={"SMOKE": bool(smoke), **parameters},
-                        cwd=str(path.parent), kernel_name="python3", progress_bar=progress)
+                        cwd=str(path.parent), kernel_name="python3", progress_bar=progress,
+                        # the kernel's own start-up notices (e.g. "running over TCP without
+                        # encryption" on a local run) tell a student nothing: errors only
+                        extra_arguments=["--IPKernelApp.log_level=ERROR"])
     return out
 
 
