@@ -4,6 +4,7 @@ What a student may want to read (lesson helpers: data, pictures, the simulator, 
 them the idea a lesson teaches):
 
 - ``utils.data``: the dataset registry, verified downloads and the offline mirror, loaders;
+- ``utils.datasets``: the same datasets through tensorflow-datasets (``datasets.load``);
 - ``utils.plots``: learning curves, image grids, confusion matrices, animations;
 - ``utils.text``, ``utils.video``, ``utils.segmentation``, ``utils.gan``,
   ``utils.deeptraffic``: the plumbing of one lesson each, imported by that notebook;
