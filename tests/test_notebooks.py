@@ -33,12 +33,14 @@ class Lesson:
 
 LESSONS = {
     "01_feedforward_regression": Lesson(
-        metrics=("test_rmse", "test_mae", "linear_test_rmse", "mean_test_rmse",
-                 "kfold_rmse_mean", "kfold_rmse_std", "no_b_test_rmse"),
-        checks=("test_rmse < mean_test_rmse",
-                # the baselines are deterministic: they pin the data split and preprocessing
+        metrics=("test_rmse", "test_mae", "linear_test_rmse", "linear_test_mae",
+                 "mean_test_rmse", "kfold_rmse_mean", "kfold_rmse_std", "no_b_test_rmse",
+                 "no_b_linear_rmse", "epochs_chosen", "early_stopping_epochs"),
+        checks=(  # the baselines are deterministic: they pin the data split and preprocessing
                 "abs(linear_test_rmse - 4.816) < 0.01", "abs(mean_test_rmse - 9.149) < 0.01",
-                "0 < kfold_rmse_std < kfold_rmse_mean")),
+                # an untrained (or constant) network fails each of these
+                "test_mae < linear_test_mae", "no_b_test_rmse < mean_test_rmse",
+                "kfold_rmse_mean < mean_test_rmse", "0 < kfold_rmse_std < kfold_rmse_mean")),
     "02_convolutional_mnist": Lesson(
         metrics=("test_accuracy", "test_loss", "params", "dream_frames", "dream_mean_top_prob",
                  "dream_mean_entropy", "dense_test_accuracy"),
