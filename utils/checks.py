@@ -18,13 +18,3 @@ def check_int(name: str, value, minimum: int | None = None, *, allow_none: bool 
         raise error(f"{name} must be {need}{' or None' if allow_none else ''}, got {value!r}")
     return int(value)
 
-
-def check_number(name: str, value, *, positive: bool = False,
-                 error: type[Exception] = ValueError) -> float:
-    """``value`` as a float: a real number (not a ``bool``), finite, and > 0 with
-    ``positive``."""
-    if (isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating))
-            or not np.isfinite(value) or (positive and value <= 0)):
-        raise error(f"{name} must be a {'positive ' if positive else ''}finite number, "
-                    f"got {value!r}")
-    return float(value)

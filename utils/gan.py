@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .checks import check_int
+
 
 def _as_float_array(name: str, value, ndim: int) -> np.ndarray:
     try:
@@ -95,9 +97,7 @@ def class_entropy(labels, num_classes: int = 10) -> float:
     ``ln(num_classes)`` when every class is equally frequent, 0 when only one class occurs:
     a mode-coverage score for the labels a classifier predicts on generated samples.
     """
-    if isinstance(num_classes, bool) or not isinstance(num_classes, (int, np.integer)) \
-            or num_classes < 1:
-        raise ValueError(f"num_classes must be a positive integer, got {num_classes!r}")
+    check_int("num_classes", num_classes, 1)
     labels = np.asarray(labels)
     if labels.ndim != 1 or labels.size == 0:
         raise ValueError(f"labels must be a non-empty 1-D array, got shape {labels.shape}")
@@ -121,8 +121,7 @@ def interpolate(start, end, steps: int, method: str = "linear") -> np.ndarray:
     """
     if method not in ("linear", "slerp"):
         raise ValueError(f"method must be 'linear' or 'slerp', not {method!r}")
-    if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)):
-        raise TypeError(f"steps must be an integer, got {type(steps).__name__}")
+    check_int("steps", steps, error=TypeError)
     if steps < 2:
         raise ValueError(f"steps must be at least 2 (both endpoints are included), got {steps}")
     a = np.asarray(start, dtype=np.float32)
@@ -158,8 +157,7 @@ def tile(images, ncols: int, pad: int = 2) -> np.ndarray:
     images = np.asarray(images, dtype=np.float32)
     if images.ndim != 3 or len(images) == 0:
         raise ValueError(f"images must be a non-empty (N, H, W) array, got shape {images.shape}")
-    if isinstance(ncols, bool) or not isinstance(ncols, (int, np.integer)) or ncols < 1:
-        raise ValueError(f"ncols must be a positive integer, got {ncols!r}")
+    check_int("ncols", ncols, 1)
     n, h, w = images.shape
     nrows = -(-n // ncols)
     canvas = np.ones((nrows * (h + pad) + pad, ncols * (w + pad) + pad), dtype=np.float32)

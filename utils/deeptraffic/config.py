@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..checks import check_int
+
 LANES = 7                 # lane 0 is the leftmost
 PATCHES = 70              # cells along the visible road (row 0 at the top)
 CELL = 10.0               # units per cell (along the road)
@@ -57,8 +59,7 @@ def check_config(config) -> dict:
         cfg.update(config)
     for key, (lo, hi) in _LIMITS.items():
         value = cfg[key]
-        if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-            raise TypeError(f"{key} must be an integer, got {value!r}")
+        check_int(key, value, error=TypeError)
         if not lo <= value <= hi:
             raise ValueError(f"{key} must be in {lo}..{hi}, got {value}")
         cfg[key] = int(value)
