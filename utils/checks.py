@@ -17,4 +17,3 @@ def check_int(name: str, value, minimum: int | None = None, *, allow_none: bool 
                 else f"an integer >= {minimum}")
         raise error(f"{name} must be {need}{' or None' if allow_none else ''}, got {value!r}")
     return int(value)
-
