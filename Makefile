@@ -11,6 +11,9 @@
 #                      `make run` only for notebooks without an up-to-date executed copy);
 #                      make site SMOKE=1 for the quick pass (reuses the test suite's copies)
 #   make clean         remove build/ (executed notebooks, results); keeps .venv and data/
+#   make mutation      mutation testing of the small numeric helpers (mutmut, setup.cfg [mutmut]):
+#                      their unit tests against every mutant, then the score (a report: exits 0;
+#                      MUTATION_FAIL_UNDER=85 makes it a gate; MUTATION_JOBS=2 processes)
 
 PYTHON ?= python3
 # The one place that names the supported Pythons: those the required TensorFlow range
@@ -28,8 +31,11 @@ NB     ?=
 SITE_VENV  := .venv-site
 SITE_PY    := $(SITE_VENV)/bin/python
 SITE_STAMP := $(SITE_VENV)/.installed
+# make mutation: mutmut's worker processes (the machine has 2 cores) and an optional gate
+MUTATION_JOBS ?= 2
+MUTATION_FAIL_UNDER ?=
 
-.PHONY: setup lab test check-lab run data scoreboard site clean
+.PHONY: setup lab test check-lab run data scoreboard site clean mutation
 
 setup: $(STAMP) $(KERNEL)
 
@@ -79,6 +85,14 @@ site: setup $(SITE_STAMP)
 
 scoreboard: setup
 	$(PY) -m utils scoreboard
+
+# A fresh run each time (mutmut keeps old verdicts in mutants/ even when the tests changed).
+mutation: $(DEV_STAMP)
+	rm -rf mutants
+	@start=$$(date +%s); \
+	$(VENV)/bin/mutmut run --max-children $(MUTATION_JOBS) && \
+	$(PY) tools/mutation_score.py --seconds $$(( $$(date +%s) - start )) \
+	  $(if $(MUTATION_FAIL_UNDER),--fail-under $(MUTATION_FAIL_UNDER))
 
 clean:
 	rm -rf build

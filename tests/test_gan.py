@@ -194,3 +194,133 @@ def test_tile_bad_input_and_as_rgb():
     assert rgb.shape == (4, 5, 6, 3)
     for channel in range(3):
         np.testing.assert_array_equal(rgb[..., channel], frames)
+
+
+# --- what mutation testing (make mutation) showed untested ---------------------------------
+
+def test_error_messages_name_the_argument():
+    with pytest.raises(ValueError, match=r"^features must have 2 dimension\(s\)"):
+        gan.feature_statistics(np.zeros(4))
+    with pytest.raises(ValueError, match=r"^need at least 2 feature vectors .*, got 1$"):
+        gan.feature_statistics(np.zeros((1, 4)))
+    with pytest.raises(TypeError, match=r"^features must be a numeric array, got list$"):
+        gan.feature_statistics([["a", "b"], ["c", "d"]])
+    good_mu, good_sigma = np.zeros(2), np.eye(2)
+    for i, (name, bad) in enumerate([("mu1", np.zeros((2, 2))), ("sigma1", np.zeros(2)),
+                                     ("mu2", np.zeros((2, 2))), ("sigma2", np.zeros(2))]):
+        args = [good_mu, good_sigma, good_mu, good_sigma]
+        args[i] = bad
+        with pytest.raises(ValueError, match=rf"^{name} must have \d dimension"):
+            gan.frechet_distance(*args)
+    for name, args in [("sigma1", (good_mu, np.eye(3), good_mu, good_sigma)),
+                       ("sigma2", (good_mu, good_sigma, good_mu, np.eye(3)))]:
+        with pytest.raises(ValueError, match=rf"^{name} must be a 2x2 matrix to match the means"):
+            gan.frechet_distance(*args)
+    asym, neg = np.array([[1.0, 2.0], [0.0, 1.0]]), -np.eye(2)
+    for name, args in [("sigma1", (good_mu, asym, good_mu, good_sigma)),
+                       ("sigma2", (good_mu, good_sigma, good_mu, asym))]:
+        with pytest.raises(ValueError, match=rf"^{name} must be symmetric"):
+            gan.frechet_distance(*args)
+    for name, args in [("sigma1", (good_mu, neg, good_mu, good_sigma)),
+                       ("sigma2", (good_mu, good_sigma, good_mu, neg))]:
+        with pytest.raises(ValueError, match=rf"^{name} must be positive semi-definite"):
+            gan.frechet_distance(*args)
+
+
+def test_two_feature_vectors_are_enough():
+    mu, sigma = gan.feature_statistics(np.array([[0.0, 1.0], [2.0, 5.0]]))
+    np.testing.assert_allclose(mu, [1.0, 3.0])
+    np.testing.assert_allclose(sigma, [[2.0, 4.0], [4.0, 8.0]])  # N - 1 = 1 in the denominator
+
+
+def test_round_off_tolerance_scales_with_the_covariance():
+    mu = np.zeros(2)
+    # asymmetry up to 1e-6 x max(1, largest entry) is round-off: accepted, symmetrised
+    small = np.array([[0.5, 0.0], [5e-7, 0.5]])
+    assert gan.frechet_distance(mu, small, mu, np.eye(2) * 0.5) == pytest.approx(0.0, abs=1e-9)
+    with pytest.raises(ValueError, match="symmetric"):
+        gan.frechet_distance(mu, np.array([[0.5, 0.0], [1.5e-6, 0.5]]), mu, np.eye(2))
+    large = np.array([[100.0, 0.0], [5e-5, 100.0]])
+    assert gan.frechet_distance(mu, large, mu, large.T) == pytest.approx(0.0, abs=1e-6)
+    # eigenvalues down to -1e-6 x scale are round-off too; their square roots count as 0
+    assert gan.frechet_distance(mu, np.eye(2), mu, np.diag([1.0, -5e-7])) == pytest.approx(1.0)
+    assert gan.frechet_distance(mu, np.diag([1.0, -5e-7]), mu, np.eye(2)) == pytest.approx(1.0)
+    with pytest.raises(ValueError, match="positive semi-definite"):
+        gan.frechet_distance(mu, np.diag([1.0, -1.2e-6]), mu, np.eye(2))
+    assert gan.frechet_distance(mu, np.diag([100.0, -5e-5]), mu, np.diag([100.0, 0.0])) \
+        == pytest.approx(0.0, abs=1e-6)
+
+
+def test_class_entropy_num_classes():
+    assert gan.class_entropy(np.zeros(5, dtype=int), num_classes=1) == 0.0
+    assert gan.class_entropy(np.array([0, 1, 2, 3]), num_classes=np.int64(4)) == pytest.approx(
+        math.log(4))
+    for bad in (True, 2.0, "10", -1):
+        with pytest.raises(ValueError, match=r"^num_classes must be a positive integer"):
+            gan.class_entropy(np.array([0]), num_classes=bad)
+
+
+def test_interpolation_steps_and_sizes():
+    with pytest.raises(TypeError, match=r"^steps must be an integer, got float$"):
+        gan.interpolate(np.zeros(3), np.ones(3), 2.0)
+    with pytest.raises(TypeError, match=r"^steps must be an integer, got bool$"):
+        gan.interpolate(np.zeros(3), np.ones(3), True)
+    assert gan.interpolate(np.zeros(3), np.ones(3), np.int64(3)).shape == (3, 3)
+    # a single number is a latent vector too; an empty one is not
+    np.testing.assert_allclose(gan.interpolate([0.0], [1.0], 3)[:, 0], [0.0, 0.5, 1.0])
+    with pytest.raises(ValueError, match=r"^start and end must be non-empty and finite$"):
+        gan.interpolate(np.zeros(0), np.zeros(0), 3)
+
+
+def test_slerp_walks_the_arc_between_vectors_of_different_length():
+    # a at 0 degrees with norm 2, b at 60 degrees with norm 4: point t is at 60 t degrees with
+    # norm 2 + 2 t (not at 90 degrees, where sin(omega) = 1 hides mistakes)
+    a = np.array([2.0, 0.0])
+    b = 4 * np.array([np.cos(np.pi / 3), np.sin(np.pi / 3)])
+    path = gan.interpolate(a, b, 5, method="slerp").astype(np.float64)
+    t = np.linspace(0, 1, 5)
+    np.testing.assert_allclose(np.arctan2(path[:, 1], path[:, 0]), t * np.pi / 3, atol=1e-6)
+    np.testing.assert_allclose(np.linalg.norm(path, axis=1), 2 + 2 * t, rtol=1e-6)
+    # short vectors (norm < 1) follow the arc as well
+    short = gan.interpolate([0.5, 0.0], [0.0, 0.5], 5, method="slerp")
+    np.testing.assert_allclose(np.linalg.norm(short, axis=1), 0.5, rtol=1e-6)
+    short = gan.interpolate([0.0, 0.5], [0.5, 0.0], 5, method="slerp")
+    np.testing.assert_allclose(np.linalg.norm(short, axis=1), 0.5, rtol=1e-6)
+
+
+@pytest.mark.parametrize("start, end", [
+    ([0.0, 0.0], [0.0, 3.0]), ([0.0, 3.0], [0.0, 0.0]),         # a zero vector
+    ([0.1, 0.2, 0.3], [0.3, 0.6, 0.9]),                         # parallel
+    ([0.1, 0.2, 0.3], [-0.1, -0.2, -0.3]),                      # opposite
+    # float32 vectors whose cosine rounds to just beyond +1 and -1 (must be clipped)
+    ([0.42986369132995605, 0.6960427165031433, -1.1841179132461548, -0.661702573299408,
+      -0.4364352524280548, -1.169801950454712],
+     [0.8597273826599121, 1.3920854330062866, -2.3682358264923096, -1.323405146598816,
+      -0.8728705048561096, -2.339603900909424]),
+    ([-1.2803939580917358, -0.7130680680274963, 0.6210178732872009, -2.250141143798828,
+      0.38636958599090576, -0.5816408395767212],
+     [1.2803939580917358, 0.7130680680274963, -0.6210178732872009, 2.250141143798828,
+      -0.38636958599090576, 0.5816408395767212]),
+])
+def test_slerp_falls_back_to_a_line_without_warnings(start, end):
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no division by zero, no arccos outside [-1, 1]
+        path = gan.interpolate(start, end, 3, method="slerp")
+    np.testing.assert_allclose(path[1], (np.array(start) + np.array(end)) / 2, atol=1e-7)
+
+
+def test_tile_sizes():
+    images = np.zeros((3, 2, 2))
+    assert gan.tile(images, ncols=3).shape == (2 + 2 + 2, 3 * 4 + 2)  # pad defaults to 2
+    single = gan.tile(np.full((1, 2, 3), 0.5), ncols=np.int64(1), pad=1)
+    np.testing.assert_array_equal(single, [[1, 1, 1, 1, 1], [1, .5, .5, .5, 1],
+                                           [1, .5, .5, .5, 1], [1, 1, 1, 1, 1]])
+    assert single.dtype == np.float32
+    assert gan.tile(np.zeros((3, 2, 2)), ncols=1, pad=0).shape == (6, 2)
+    with pytest.raises(ValueError, match="non-empty"):
+        gan.tile(np.zeros((0, 2, 2)), ncols=1)
+    for bad in (True, 2.0, 0, -1):
+        with pytest.raises(ValueError, match=r"^ncols must be a positive integer"):
+            gan.tile(images, ncols=bad)

@@ -165,3 +165,154 @@ def test_loader_bad_label_values(tmp_path):
     with pytest.raises(DatasetError, match="label values"):
         load_camvid("train", camvid_pairs_in(tmp_path, "train"))
 
+
+
+# --------------------------------------------------------------------------- found by make mutation
+def _coordinates(h=32, w=32):
+    """An image whose red channel is x / (w - 1) and green channel y / (h - 1)."""
+    y, x = np.mgrid[0:h, 0:w].astype(np.float32)
+    image = np.stack([x / (w - 1), y / (h - 1), np.ones((h, w), np.float32)], -1)
+    return image, np.zeros((h, w), np.uint8)
+
+
+def test_default_view_is_jittered_and_float32():
+    image, label = _pair()
+    seed = np.array([3, 1])
+    default, _ = seg.augment_pair(image, label, seed, (16, 24))
+    jittered, _ = seg.augment_pair(image, label, seed, (16, 24), jitter=True)
+    plain, _ = seg.augment_pair(image, label, seed, (16, 24), jitter=False)
+    np.testing.assert_array_equal(default.numpy(), jittered.numpy())
+    assert not np.array_equal(default.numpy(), plain.numpy())
+    img, lab = seg.augment_pair(image.astype(np.float64), label, seed, (16, 24))
+    assert img.dtype == tf_float32() and lab.dtype == np.uint8
+
+
+def tf_float32():
+    import tensorflow as tf
+
+    return tf.float32
+
+
+def test_random_flip_scale_and_crop_are_independent():
+    # each random choice has its own seed: the flip does not follow from the scale, the crop
+    # offset not from the scale, the left offset not from the top one
+    image, label = _coordinates()
+    views = []
+    for s in range(40):
+        img = seg.augment_pair(image, label, np.array([s, 17]), crop_size=(16, 16),
+                               scale_range=(0.6, 1.4), jitter=False)[0].numpy()
+        dx = np.median(np.diff(img[..., 0], axis=1))      # red per output column
+        flipped = dx < 0
+        scale = 1 / (31 * abs(dx))
+        y0, x0 = img[0, 0, 1] * 31, img[0, 0, 0] * 31      # source position of pixel (0, 0)
+        views.append((flipped, scale, y0, x0))
+    scales = [v[1] for v in views]
+    assert min(scales) < 0.8 and max(scales) > 1.2
+    assert {(f, s > 1.0) for f, s, _, _ in views} == {(False, False), (False, True),
+                                                      (True, False), (True, True)}
+    pairs = [(a, b) for a in views for b in views]
+    assert any(a[1] < b[1] and a[2] > b[2] + 0.5 for a, b in pairs)  # bigger scale, smaller y0
+    assert any(abs(y0 - x0) > 1 for f, _, y0, x0 in views if not f)
+
+
+def test_shrunk_view_covers_the_scaled_size_on_both_axes():
+    image, label = _pair(24, 32)
+    img, lab = seg.augment_pair(image, np.zeros_like(label), np.array([1, 1]), crop_size=(16, 24),
+                                scale_range=(0.5, 0.5), jitter=False)
+    lab = lab.numpy()
+    inside = lab != VOID
+    assert inside.any(axis=1).sum() == 12 and inside.any(axis=0).sum() == 16  # 24 x 32 halved
+    assert np.all(img.numpy()[~inside] == 0)
+
+
+def test_labels_are_resized_nearest_neighbour():
+    label = np.zeros((24, 32), np.uint8)
+    label[:, ::2] = 10  # stripes one pixel wide: any interpolation would make new values
+    image = np.zeros((24, 32, 3), np.float32)
+    for s in range(3):
+        _, lab = seg.augment_pair(image, label, np.array([s, 5]), crop_size=(16, 24),
+                                  scale_range=(1.3, 1.6), jitter=False)
+        assert set(np.unique(lab.numpy())) == {0, 10}
+
+
+def test_jitter_stays_within_its_ranges():
+    # brightness +-0.15, contrast and saturation factors in [0.8, 1.2]
+    grey = np.full((16, 16, 3), 0.4, np.float32)
+    grey[:, 8:] = 0.6                                    # two grey halves: contrast
+    colour = np.ones((16, 16, 3), np.float32) * np.array([0.5, 0.4, 0.3], np.float32)
+    label = np.zeros((16, 16), np.uint8)
+    contrasts, saturations, brightness = [], [], []
+    for s in range(12):
+        seed = np.array([s, 2])
+        out = seg.augment_pair(grey, label, seed, (16, 16), (1, 1), flip=False)[0].numpy()
+        contrasts.append((out[0, 8:, 0].mean() - out[0, :8, 0].mean()) / 0.2)
+        out = seg.augment_pair(colour, label, seed, (16, 16), (1, 1), flip=False)[0].numpy()
+        saturations.append((out[0, 0].max() - out[0, 0].min()) / 0.2)  # V - min scales by it
+        brightness.append(out[0, 0].max() - 0.5)                        # V moves by delta
+    for values, lo, hi in [(contrasts, 0.8, 1.2), (saturations, 0.8, 1.2),
+                           (brightness, -0.15, 0.15)]:
+        assert lo - 1e-4 <= min(values) and max(values) <= hi + 1e-4
+        assert max(values) - min(values) > (hi - lo) / 4  # and they do vary
+    # each from its own seed: no factor follows from another
+    for first, second in [(brightness, contrasts), (contrasts, saturations),
+                          (brightness, saturations)]:
+        assert not _same_order(first, second)
+
+
+def _same_order(a, b):
+    """Whether b grows and shrinks with a (or against it), pair by pair."""
+    signs = {np.sign(a[i] - a[j]) * np.sign(b[i] - b[j])
+             for i in range(len(a)) for j in range(i)} - {0}
+    return len(signs) < 2
+
+
+def test_augment_pair_in_a_graph_has_static_shapes():
+    # in a tf.data map the picture size is unknown; the crop size is known (Keras needs it)
+    import tensorflow as tf
+
+    augment = tf.function(lambda x, y, s: seg.augment_pair(x, y, s, (16, 24)))
+    out = augment.get_concrete_function(tf.TensorSpec([None, None, 3], tf.float32),
+                                        tf.TensorSpec([None, None], tf.uint8),
+                                        tf.TensorSpec([2], tf.int32)).structured_outputs
+    assert out[0].shape.as_list() == [16, 24, 3]
+    assert out[1].shape.as_list() == [16, 24]
+
+
+def test_smooth_logits_windows():
+    x = np.arange(5, dtype=np.float64)[:, None, None]
+    np.testing.assert_allclose(seg.smooth_logits(x), seg.smooth_logits(x, 3))  # the default
+    np.testing.assert_allclose(seg.smooth_logits(x, 5)[:, 0, 0], [1, 1.5, 2, 2.5, 3])
+    with pytest.raises(ValueError, match=r"^logits must be \(T, \.\.\.\) with a time axis"):
+        seg.smooth_logits(np.zeros(4))
+
+
+def test_sequences_split_at_the_last_underscore():
+    assert seg.sequences(["0001TP_006690", "0001TP_006720", "a_b_1", "a_b_2", "a_c_1"]) == [
+        [0, 1], [2, 3], [4]]
+
+
+def test_colorize_other_colours():
+    colours = [[255, 0, 0], [0, 0, 255]]                 # a plain list works too
+    rgb = seg.colorize(np.array([[1, 0]]), colours)
+    assert rgb.dtype == np.uint8
+    np.testing.assert_array_equal(rgb, [[[0, 0, 255], [255, 0, 0]]])
+    with pytest.raises(ValueError, match=r"^labels must lie in 0\.\.11, found 12\.\.12$"):
+        seg.colorize(np.array([[12]]))
+    with pytest.raises(ValueError, match=r"^labels must lie in 0\.\.1, found -1\.\.0$"):
+        seg.colorize(np.array([[-1, 0]]), colours)
+
+
+def test_overlay_blends_colours_over_the_image():
+    lab = np.array([[0, 11]])                          # Sky (128, 128, 128) and void (black)
+    image = np.full((1, 2, 3), 100, np.uint8)
+    np.testing.assert_array_equal(seg.overlay(image, lab), [[[114] * 3, [50] * 3]])  # alpha 0.5
+    np.testing.assert_array_equal(seg.overlay(image, lab, 0.25), [[[107] * 3, [75] * 3]])
+    # a float image in [0, 1] is scaled to 0..255 first, values outside are clipped
+    floats = np.array([[[0.2, 1.5, -0.5], [1.0, 0.0, 0.6]]], np.float32)
+    np.testing.assert_array_equal(seg.overlay(floats, lab, 0.0), [[[51, 255, 0], [255, 0, 153]]])
+    np.testing.assert_array_equal(seg.overlay(floats, lab, 0.5),
+                                  [[[90, 192, 64], [128, 0, 76]]])
+    colours = [[0, 0, 0], [200, 100, 0]]
+    np.testing.assert_array_equal(seg.overlay(image, np.array([[1, 0]]), 0.5, colours),
+                                  [[[150, 100, 50], [50, 50, 50]]])
+    assert seg.overlay(floats, lab).dtype == np.uint8

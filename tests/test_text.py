@@ -110,3 +110,77 @@ def test_windows_bad_ids():
         text.windows(np.zeros((3, 4), dtype=int), seq_len=2)
     with pytest.raises(TypeError, match="integers"):
         text.windows(np.linspace(0, 1, 10), seq_len=2)
+
+
+# --- what mutation testing (make mutation) showed untested ---------------------------------
+
+def test_vocab_error_messages():
+    with pytest.raises(TypeError, match=r"^CharVocab needs the training text as a str, got bytes$"):
+        text.CharVocab(b"bytes")
+    with pytest.raises(ValueError, match=r"^CharVocab needs a non-empty text to collect "
+                                         r"characters from$"):
+        text.CharVocab("")
+    vocab = text.CharVocab("abc")
+    with pytest.raises(TypeError, match=r"^encode expects a str, got int$"):
+        vocab.encode(123)
+    assert vocab.encode("").shape == (0,)
+    with pytest.raises(ValueError) as info:
+        vocab.decode(np.arange(3, 15))  # twelve bad ids: the message lists the first ten
+    assert str(info.value) == f"ids out of range [0, 3): {list(range(3, 13))}"
+
+
+def test_windows_smallest_sizes():
+    ids = np.arange(6)
+    x, y = text.windows(ids, seq_len=1)                 # one character predicts the next
+    np.testing.assert_array_equal(x[:, 0], ids[:-1])
+    np.testing.assert_array_equal(y[:, 0], ids[1:])
+    x, y = text.windows(ids, seq_len=5)                 # exactly seq_len + 1 ids: one window
+    np.testing.assert_array_equal(x, [[0, 1, 2, 3, 4]])
+    np.testing.assert_array_equal(y, [[1, 2, 3, 4, 5]])
+    x, _ = text.windows(ids, seq_len=2, stride=1)      # every start position
+    np.testing.assert_array_equal(x[:, 0], [0, 1, 2, 3])
+    with pytest.raises(ValueError, match=r"^need at least seq_len \+ 1 = 7 ids for one window, "
+                                         r"got 6$"):
+        text.windows(ids, seq_len=6)
+    with pytest.raises(ValueError, match=r"^need at least seq_len \+ 1 = 8 ids"):
+        text.windows(ids, seq_len=7)
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    (dict(seq_len=0, batch_size=2), r"^seq_len must be a positive integer, got 0$"),
+    (dict(seq_len=3, batch_size=0), r"^batch_size must be a positive integer, got 0$"),
+    (dict(seq_len=3, batch_size=2, stride=0), r"^stride must be a positive integer, got 0$"),
+])
+def test_make_windows_messages_name_the_argument(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        text.make_windows(np.arange(20), **kwargs)
+
+
+def test_make_windows_batch_sizes():
+    # batch_size 1, and exactly one batch of windows, are fine
+    ds = text.make_windows(np.arange(9), seq_len=2, batch_size=1, shuffle=False)
+    assert [x.tolist() for x, _ in ds.as_numpy_iterator()] == [[[0, 1]], [[2, 3]], [[4, 5]],
+                                                                [[6, 7]]]
+    ds = text.make_windows(np.arange(9), seq_len=2, batch_size=4, shuffle=False)
+    assert len(list(ds.as_numpy_iterator())) == 1
+    # dropping the remainder gives every batch the same, static shape (what Keras compiles for)
+    ds = text.make_windows(np.arange(41), seq_len=4, batch_size=3, shuffle=False)
+    assert [len(x) for x, _ in ds.as_numpy_iterator()] == [3, 3, 3]
+    assert ds.element_spec[0].shape.as_list() == [3, 4]
+    assert ds.element_spec[1].shape.as_list() == [3, 4]
+
+
+def _order(ds):
+    return [int(first) for x, _ in ds.as_numpy_iterator() for first in x[:, 0]]
+
+
+def test_make_windows_shuffling():
+    ids = np.arange(201)
+    in_order = list(range(0, 200, 4))
+    # shuffled by default, reproducibly with a seed, afresh every epoch
+    ds = text.make_windows(ids, seq_len=4, batch_size=5, seed=3)
+    first, second = _order(ds), _order(ds)
+    assert sorted(first) == in_order and first != in_order
+    assert sorted(second) == in_order and second != first
+    assert _order(text.make_windows(ids, seq_len=4, batch_size=5, seed=3)) == first
+    assert _order(text.make_windows(ids, seq_len=4, batch_size=5, shuffle=False)) == in_order

@@ -1,0 +1,89 @@
+"""Unit tests of utils.checks: the argument checks the helper modules share."""
+import math
+
+import numpy as np
+import pytest
+
+from utils.checks import check_int, check_number
+
+
+# --- check_int --------------------------------------------------------------------------
+
+@pytest.mark.parametrize("value", [0, 1, 7, -3, np.int64(5), np.int32(2), np.uint8(9)])
+def test_check_int_returns_a_python_int(value):
+    result = check_int("n", value)
+    assert result == value and type(result) is int
+
+
+def test_check_int_minimum_is_inclusive():
+    assert check_int("step", 1, 1) == 1
+    assert check_int("step", 2, 1) == 2
+    assert check_int("k", 0, 0) == 0
+    assert check_int("k", -2, -2) == -2
+    with pytest.raises(ValueError, match=r"^step must be a positive integer, got 0$"):
+        check_int("step", 0, 1)
+    with pytest.raises(ValueError, match=r"^k must be an integer >= 0, got -1$"):
+        check_int("k", -1, 0)
+    with pytest.raises(ValueError, match=r"^k must be an integer >= 3, got 2$"):
+        check_int("k", 2, 3)
+    with pytest.raises(ValueError, match=r"^k must be an integer >= -2, got -3$"):
+        check_int("k", -3, -2)
+
+
+@pytest.mark.parametrize("value", [True, False, 2.0, 2.5, "3", None, np.float64(1.0), [1]])
+def test_check_int_rejects_what_is_not_an_integer(value):
+    with pytest.raises(ValueError) as info:
+        check_int("n", value)
+    assert str(info.value) == f"n must be an integer, got {value!r}"
+
+
+def test_check_int_none():
+    assert check_int("max_frames", None, 1, allow_none=True) is None
+    assert check_int("max_frames", 4, 1, allow_none=True) == 4  # a number still comes back
+    with pytest.raises(ValueError, match=r"^max_frames must be a positive integer or None, "
+                                         r"got 0$"):
+        check_int("max_frames", 0, 1, allow_none=True)
+    with pytest.raises(ValueError, match=r"^max_frames must be a positive integer, got None$"):
+        check_int("max_frames", None, 1)  # allow_none is off by default
+    with pytest.raises(ValueError, match=r"^n must be an integer or None, got 'x'$"):
+        check_int("n", "x", allow_none=True)
+
+
+def test_check_int_error_class():
+    with pytest.raises(TypeError, match="size must be a positive integer"):
+        check_int("size", 0, 1, error=TypeError)
+    with pytest.raises(KeyError):
+        check_int("size", 1.5, error=KeyError)
+
+
+# --- check_number -----------------------------------------------------------------------
+
+@pytest.mark.parametrize("value", [0, 3, -2, 0.5, -1e300, np.float32(0.25), np.int64(4),
+                                   np.float64(-7.5)])
+def test_check_number_returns_a_float(value):
+    result = check_number("lr", value)
+    assert result == float(value) and type(result) is float
+
+
+def test_check_number_positive():
+    assert check_number("lr", 1e-9, positive=True) == 1e-9
+    assert check_number("lr", 2, positive=True) == 2.0
+    for bad in (0, 0.0, -1e-9, -3):
+        with pytest.raises(ValueError, match=rf"^lr must be a positive finite number, "
+                                             rf"got {bad!r}$"):
+            check_number("lr", bad, positive=True)
+
+
+@pytest.mark.parametrize("value", [True, False, "1.0", None, math.nan, math.inf, -math.inf,
+                                   np.float32(np.nan), 1j])
+def test_check_number_rejects(value):
+    with pytest.raises(ValueError) as info:
+        check_number("alpha", value)
+    assert str(info.value) == f"alpha must be a finite number, got {value!r}"
+
+
+def test_check_number_error_class():
+    with pytest.raises(TypeError, match=r"^x must be a positive finite number, got 0$"):
+        check_number("x", 0, positive=True, error=TypeError)
+    with pytest.raises(TypeError, match="finite"):
+        check_number("x", math.nan, error=TypeError)
