@@ -4,7 +4,7 @@ import math
 import numpy as np
 import pytest
 
-from utils.checks import check_int, check_number
+from utils.checks import check_int
 
 
 # --- check_int --------------------------------------------------------------------------
@@ -54,36 +54,3 @@ def test_check_int_error_class():
         check_int("size", 0, 1, error=TypeError)
     with pytest.raises(KeyError):
         check_int("size", 1.5, error=KeyError)
-
-
-# --- check_number -----------------------------------------------------------------------
-
-@pytest.mark.parametrize("value", [0, 3, -2, 0.5, -1e300, np.float32(0.25), np.int64(4),
-                                   np.float64(-7.5)])
-def test_check_number_returns_a_float(value):
-    result = check_number("lr", value)
-    assert result == float(value) and type(result) is float
-
-
-def test_check_number_positive():
-    assert check_number("lr", 1e-9, positive=True) == 1e-9
-    assert check_number("lr", 2, positive=True) == 2.0
-    for bad in (0, 0.0, -1e-9, -3):
-        with pytest.raises(ValueError, match=rf"^lr must be a positive finite number, "
-                                             rf"got {bad!r}$"):
-            check_number("lr", bad, positive=True)
-
-
-@pytest.mark.parametrize("value", [True, False, "1.0", None, math.nan, math.inf, -math.inf,
-                                   np.float32(np.nan), 1j])
-def test_check_number_rejects(value):
-    with pytest.raises(ValueError) as info:
-        check_number("alpha", value)
-    assert str(info.value) == f"alpha must be a finite number, got {value!r}"
-
-
-def test_check_number_error_class():
-    with pytest.raises(TypeError, match=r"^x must be a positive finite number, got 0$"):
-        check_number("x", 0, positive=True, error=TypeError)
-    with pytest.raises(TypeError, match="finite"):
-        check_number("x", math.nan, error=TypeError)
