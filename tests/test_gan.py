@@ -261,7 +261,7 @@ def test_class_entropy_num_classes():
 
 
 def test_interpolation_steps_and_sizes():
-    with pytest.raises(TypeError, match=r"^steps must be an integer, got float$"):
+    with pytest.raises(TypeError, match=r"^steps must be an integer, got 2.0$"):
         gan.interpolate(np.zeros(3), np.ones(3), 2.0)
     with pytest.raises(TypeError, match=r"^steps must be an integer, got bool$"):
         gan.interpolate(np.zeros(3), np.ones(3), True)
