@@ -233,39 +233,32 @@ def _nothing_prepared(datasets):
     assert not left, left
 
 
-@pytest.mark.parametrize("name,rel", [
-    ("mnist", "mnist/t10k-labels-idx1-ubyte.gz"),
-    ("tinyshakespeare", "tinyshakespeare/input.txt"),
-    ("camvid", "camvid/valannot/0016E5_07959.png"),
+@pytest.mark.parametrize("broken,name,rel", [
+    ("corrupt", "mnist", "mnist/t10k-labels-idx1-ubyte.gz"),
+    ("corrupt", "tinyshakespeare", "tinyshakespeare/input.txt"),
+    ("corrupt", "camvid", "camvid/valannot/0016E5_07959.png"),
+    ("missing", "mnist", "mnist/train-images-idx3-ubyte.gz"),
+    ("missing", "tinyshakespeare", "tinyshakespeare/input.txt"),
+    ("missing", "camvid", "camvid/train/0001TP_006690.png"),
 ])
-def test_corrupt_source_file_gives_the_registry_error(datasets, sandbox, name, rel):
-    link, tamper, _ = sandbox
+def test_bad_source_file_gives_the_registry_error(datasets, sandbox, broken, name, rel):
+    """A corrupt or missing source file raises, through TFDS's preparation, exactly the error
+    ``utils.data`` gives (the file, where it was looked for, the fix), and nothing is left
+    prepared."""
+    link, tamper, mirror = sandbox
     link(rel.split("/")[0])
-    path = tamper(rel)
+    if broken == "corrupt":
+        tamper(rel)
+    else:
+        (mirror / rel).unlink()
     registered = next(f for f in data.dataset(name).files if f.path == rel)
     expected = _direct_error(registered)
-    with pytest.raises(data.ChecksumError) as err:
-        datasets.load(name, split="test")
+    error = data.ChecksumError if broken == "corrupt" else data.DataNotFoundError
+    with pytest.raises(error) as err:
+        datasets.load(name, split="test" if broken == "corrupt" else "train")
     assert str(err.value) == str(expected)  # unchanged by TFDS
-    assert str(path) in str(err.value) and "Replace it with a good copy" in str(err.value)
-    _nothing_prepared(datasets)
-
-
-@pytest.mark.parametrize("name,rel", [
-    ("mnist", "mnist/train-images-idx3-ubyte.gz"),
-    ("tinyshakespeare", "tinyshakespeare/input.txt"),
-    ("camvid", "camvid/train/0001TP_006690.png"),
-])
-def test_missing_source_file_gives_the_registry_error(datasets, sandbox, name, rel):
-    link, _, mirror = sandbox
-    link(rel.split("/")[0])
-    (mirror / rel).unlink()
-    registered = next(f for f in data.dataset(name).files if f.path == rel)
-    expected = _direct_error(registered)
-    with pytest.raises(data.DataNotFoundError) as err:
-        datasets.load(name, split="train")
-    assert str(err.value) == str(expected)
-    assert str(mirror / rel) in str(err.value) and "DLB_DATA_DIR" in str(err.value)
+    fix = "Replace it with a good copy" if broken == "corrupt" else "DLB_DATA_DIR"
+    assert str(mirror / rel) in str(err.value) and fix in str(err.value)
     _nothing_prepared(datasets)
 
 

@@ -12,6 +12,7 @@ import numpy as np
 import tensorflow_datasets as tfds
 
 from .. import data
+from ._info import registry_info
 
 HEIGHT, WIDTH = 360, 480
 #: TFDS split -> SegNet folder.
@@ -26,23 +27,13 @@ class DlbCamvid(tfds.core.GeneratorBasedBuilder):
                               "PNG files: 184 / 101 / 117 frames."}
 
     def _info(self) -> tfds.core.DatasetInfo:
-        entry = data.dataset("camvid")
-        return tfds.core.DatasetInfo(
-            builder=self,
-            description=entry.description,
-            features=tfds.features.FeaturesDict({
-                "image": tfds.features.Image(shape=(HEIGHT, WIDTH, 3), encoding_format="png"),
-                "segmentation_mask": tfds.features.LabeledImage(
-                    labels=[*data.CAMVID_CLASSES, "Void"], shape=(HEIGHT, WIDTH, 1),
-                    encoding_format="png"),
-                "file_name": tfds.features.Text(),
-            }),
-            supervised_keys=("image", "segmentation_mask"),
-            disable_shuffling=True,  # the files' order, as utils.data's loaders give it
-            homepage=entry.homepage,
-            citation=entry.citation,
-            license=entry.license,
-        )
+        return registry_info(self, "camvid", {
+            "image": tfds.features.Image(shape=(HEIGHT, WIDTH, 3), encoding_format="png"),
+            "segmentation_mask": tfds.features.LabeledImage(
+                labels=[*data.CAMVID_CLASSES, "Void"], shape=(HEIGHT, WIDTH, 1),
+                encoding_format="png"),
+            "file_name": tfds.features.Text(),
+        }, ("image", "segmentation_mask"))
 
     def _split_generators(self, dl_manager):
         del dl_manager  # the files come from the registry, verified (see utils.data.camvid_pairs)

@@ -8,6 +8,7 @@ import numpy as np
 import tensorflow_datasets as tfds
 
 from .. import data
+from ._info import registry_info
 
 
 class IdxBuilder(tfds.core.GeneratorBasedBuilder, skip_registration=True):
@@ -20,20 +21,10 @@ class IdxBuilder(tfds.core.GeneratorBasedBuilder, skip_registration=True):
     CLASS_NAMES: tuple[str, ...] = ()
 
     def _info(self) -> tfds.core.DatasetInfo:
-        entry = data.dataset(self.REGISTRY_NAME)
-        return tfds.core.DatasetInfo(
-            builder=self,
-            description=entry.description,
-            features=tfds.features.FeaturesDict({
-                "image": tfds.features.Image(shape=(28, 28, 1)),
-                "label": tfds.features.ClassLabel(names=list(self.CLASS_NAMES)),
-            }),
-            supervised_keys=("image", "label"),
-            disable_shuffling=True,  # the files' order, as utils.data's loaders give it
-            homepage=entry.homepage,
-            citation=entry.citation,
-            license=entry.license,
-        )
+        return registry_info(self, self.REGISTRY_NAME, {
+            "image": tfds.features.Image(shape=(28, 28, 1)),
+            "label": tfds.features.ClassLabel(names=list(self.CLASS_NAMES)),
+        }, ("image", "label"))
 
     def _split_generators(self, dl_manager):
         del dl_manager  # the files come from the registry, verified (see utils.data.fetch_file)
