@@ -68,17 +68,13 @@ def describe_failure(exc: Exception, head: int = 6) -> str:
 def verdict_line(stem: str, started: float) -> str:
     """One line after a notebook ran: its time, its bars and its claims."""
     seconds = time.time() - started
-    path = results_dir() / f"{stem}.json"
-    if not path.is_file() or path.stat().st_mtime < started:
+    r = scoreboard_records([stem])[0]
+    if r["mode"] is None or r["written"] < started:
         return f"   {seconds:.0f} s | no results written by this run"
-    result = json.loads(path.read_text())
-    bars = check_bars(result)
-    missed = [bar for bar, ok in bars if not ok]
-    claims = result.get("claims", {})
-    wrong = false_claims(result)
-    return (f"   {seconds:.0f} s | bars {len(bars) - len(missed)}/{len(bars)}"
+    missed, wrong, bars, claims = _counts(r)
+    return (f"   {seconds:.0f} s | bars {bars}"
             + (f" (missed: {'; '.join(missed)})" if missed else "")
-            + f" | claims {len(claims) - len(wrong)}/{len(claims)}"
+            + f" | claims {claims}"
             + (f" (not held: {'; '.join(wrong)})" if wrong else ""))
 
 
@@ -135,44 +131,12 @@ def false_claims(result: dict) -> list[str]:
     return [claim for claim, held in result.get("claims", {}).items() if not held]
 
 
-def scoreboard(stems=None, max_metrics: int = 4) -> str:
-    """One row per notebook with a results JSON: mode, wall time, quality bars, claims held
-    and headline metrics (the first ``max_metrics`` the notebook wrote); below the table,
-    every claim that did not hold."""
-    stems = stems or [p.stem for p in notebook_paths()]
-    rows = [("notebook", "mode", "seconds", "bars", "claims", "headline metrics")]
-    broken = []
-    for stem in stems:
-        path = results_dir() / f"{stem}.json"
-        if not path.is_file():
-            rows.append((stem, "-", "-", "-", "-", "no results yet"))
-            continue
-        r = json.loads(path.read_text())
-        head = list(r["metrics"].items())[:max_metrics]
-        text = ", ".join(f"{k}={v:.4g}" if isinstance(v, (int, float)) else f"{k}={v}"
-                         for k, v in head)
-        bars = check_bars(r)
-        failed = [bar for bar, ok in bars if not ok]
-        verdict = f"FAILED {'; '.join(failed)}" if failed else f"ok {len(bars)}/{len(bars)}"
-        claims = r.get("claims", {})
-        wrong = false_claims(r)
-        broken += [f"  {stem}: ✗ {claim}" for claim in wrong]
-        rows.append((stem, r["mode"], f"{r['seconds']:.0f}", verdict,
-                     f"{len(claims) - len(wrong)}/{len(claims)}", text))
-    widths = [max(len(row[i]) for row in rows) for i in range(5)]
-    lines = ["  ".join(c.ljust(w) for c, w in zip(row[:5], widths)) + "  " + row[5]
-             for row in rows]
-    lines.insert(1, "-" * max(len(line) for line in lines))
-    if broken:
-        lines += ["claims that did not hold:", *broken]
-    return "\n".join(lines)
-
-
 def scoreboard_records(stems=None, max_metrics: int = 4) -> list[dict]:
-    """The scoreboard as data (the course website's home page): one dict per notebook with
-    ``notebook``, ``mode``, ``seconds``, ``bars`` [(bar, passed)], ``claims`` {claim: held},
-    ``headline`` (the first ``max_metrics`` metrics), ``versions`` and ``date`` (when the
-    results JSON was written, UTC ISO); ``mode`` is None for a notebook without results."""
+    """The scoreboard as data (``make run``, the scoreboard, the website's home page): one
+    dict per notebook with ``notebook``, ``mode``, ``seconds``, ``bars`` [(bar, passed)],
+    ``claims`` {claim: held}, ``headline`` (the first ``max_metrics`` metrics), ``versions``
+    and ``date`` (when the results JSON was written, UTC ISO); ``mode`` is None for a
+    notebook without results."""
     from datetime import datetime, timezone
 
     records = []
@@ -186,25 +150,52 @@ def scoreboard_records(stems=None, max_metrics: int = 4) -> list[dict]:
             "notebook": stem, "mode": r["mode"], "seconds": r["seconds"],
             "bars": check_bars(r), "claims": dict(r.get("claims", {})),
             "headline": dict(list(r["metrics"].items())[:max_metrics]),
-            "versions": dict(r.get("versions", {})),
+            "versions": dict(r.get("versions", {})), "written": path.stat().st_mtime,
             "date": datetime.fromtimestamp(path.stat().st_mtime, timezone.utc)
                             .strftime("%Y-%m-%d %H:%M UTC")})
     return records
 
 
+def _counts(record: dict) -> tuple[list[str], list[str], str, str]:
+    """Missed bars, claims that did not hold, and "passed/total" for both."""
+    missed = [bar for bar, ok in record["bars"] if not ok]
+    wrong = false_claims(record)
+    n_bars, n_claims = len(record["bars"]), len(record["claims"])
+    return (missed, wrong, f"{n_bars - len(missed)}/{n_bars}",
+            f"{n_claims - len(wrong)}/{n_claims}")
+
+
+def scoreboard(stems=None, max_metrics: int = 4) -> str:
+    """One row per notebook with a results JSON: mode, wall time, quality bars, claims held
+    and headline metrics (the first ``max_metrics`` the notebook wrote); below the table,
+    every claim that did not hold."""
+    rows = [("notebook", "mode", "seconds", "bars", "claims", "headline metrics")]
+    broken = []
+    for r in scoreboard_records(stems, max_metrics):
+        if r["mode"] is None:
+            rows.append((r["notebook"], "-", "-", "-", "-", "no results yet"))
+            continue
+        text = ", ".join(f"{k}={v:.4g}" if isinstance(v, (int, float)) else f"{k}={v}"
+                         for k, v in r["headline"].items())
+        missed, wrong, bars, claims = _counts(r)
+        broken += [f"  {r['notebook']}: ✗ {claim}" for claim in wrong]
+        verdict = f"FAILED {'; '.join(missed)}" if missed else f"ok {bars}"
+        rows.append((r["notebook"], r["mode"], f"{r['seconds']:.0f}", verdict, claims, text))
+    widths = [max(len(row[i]) for row in rows) for i in range(5)]
+    lines = ["  ".join(c.ljust(w) for c, w in zip(row[:5], widths)) + "  " + row[5]
+             for row in rows]
+    lines.insert(1, "-" * max(len(line) for line in lines))
+    if broken:
+        lines += ["claims that did not hold:", *broken]
+    return "\n".join(lines)
+
+
 def bars_failed(stems) -> list[str]:
     """Notebooks among ``stems`` whose latest results miss one of their bars or, in full
     mode, make a claim that did not hold (smoke runs record claims without enforcing them)."""
-    failed = []
-    for stem in stems:
-        path = results_dir() / f"{stem}.json"
-        if not path.is_file():
-            continue
-        result = json.loads(path.read_text())
-        if (not all(ok for _, ok in check_bars(result))
-                or (result["mode"] == "full" and false_claims(result))):
-            failed.append(stem)
-    return failed
+    return [r["notebook"] for r in scoreboard_records(stems) if r["mode"] is not None
+            and (not all(ok for _, ok in r["bars"])
+                 or (r["mode"] == "full" and false_claims(r)))]
 
 
 def main(argv=None) -> int:
