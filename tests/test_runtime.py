@@ -149,6 +149,22 @@ def test_run_object(tmp_path, monkeypatch):
     assert record["claims"] == {"one is less than two": True, "two is less than one": False}
 
 
+def test_run_save_without_metrics_adds_later_claims(tmp_path, monkeypatch):
+    """The worked solutions check claims after the results cell; the notebook's last cell,
+    ``run.save()``, writes them with the metrics of the first save."""
+    monkeypatch.setenv("DLB_RESULTS_DIR", str(tmp_path))
+    run = runtime.Run("98_demo", smoke=True)
+    with pytest.raises(ValueError, match="earlier run.save"):
+        run.save()
+    run.claim("the lesson's claim", True)
+    run.save({"x": 2})
+    run.claim("a solution's claim", False)
+    run.save()
+    record = json.loads(run.path().read_text())
+    assert record["metrics"] == {"x": 2}
+    assert record["claims"] == {"the lesson's claim": True, "a solution's claim": False}
+
+
 def test_claims_print_a_mark_where_they_are_made(tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("DLB_RESULTS_DIR", str(tmp_path))
     run = runtime.Run("98_demo", smoke=True)

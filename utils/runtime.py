@@ -91,11 +91,14 @@ def set_seed(seed: int = 42, deterministic: bool | None = None) -> bool:
     ``deterministic``, make TensorFlow's ops deterministic too, so that the same notebook,
     seed and machine give the same numbers.  ``None`` (the default) means: on the CPU yes;
     on a GPU or TPU no, because some of their kernels have no deterministic version (they
-    would raise) and the rest run slower.  Returns whether op determinism is on."""
+    would raise) and the rest run slower; the environment variable ``DLB_DETERMINISTIC`` (0 or
+    1) overrides that default.  Returns whether op determinism is on."""
     import keras
     import tensorflow as tf
 
     keras.utils.set_random_seed(int(seed))
+    if deterministic is None and os.environ.get("DLB_DETERMINISTIC", "") in ("0", "1"):
+        deterministic = os.environ["DLB_DETERMINISTIC"] == "1"  # for measuring its cost
     if deterministic is None:
         found = devices()
         deterministic = not (found["GPU"] or found["TPU"])
@@ -195,6 +198,7 @@ class Run:
     smoke: bool
     started: float = field(default_factory=time.time)
     claims: dict = field(default_factory=dict)
+    metrics: dict | None = None
 
     @property
     def mode(self) -> str:
@@ -224,8 +228,16 @@ class Run:
         print(f"{'✓' if ok else '✗'} {statement}" + ("" if ok else "  (does NOT hold in this run)"))
         return ok
 
-    def save(self, metrics: dict) -> None:
-        """Write the results JSON (metrics, claims, mode, wall time, versions)."""
+    def save(self, metrics: dict | None = None) -> None:
+        """Write the results JSON (metrics, claims, mode, wall time, versions).
+
+        ``run.save()`` without metrics writes the file again with the metrics of the last
+        call, the claims made since (the worked solutions check some) and the new wall time."""
+        if metrics is None:
+            if self.metrics is None:
+                raise ValueError("run.save() without metrics needs an earlier run.save(metrics)")
+            metrics = self.metrics
+        self.metrics = dict(metrics)
         save_results(self.notebook, metrics, self.mode, self.seconds(), claims=self.claims)
 
 
