@@ -64,6 +64,7 @@ lab: setup
 
 data: setup
 	$(PY) -m utils data fetch
+	$(PY) -m utils data prepare
 
 $(SITE_STAMP): requirements-site.txt
 	$(PYTHON) -m venv $(SITE_VENV)

@@ -313,3 +313,15 @@ def test_a_killed_preparation_is_not_trusted(datasets, sandbox):
     text = b"".join(ex["text"] for ds in splits for ex in tfds.as_numpy(ds))
     assert hashlib.sha256(text).hexdigest() == data.dataset("tinyshakespeare").files[0].sha256
     assert (root / "1.0.0").is_dir()
+
+
+def test_make_data_prepares_once_and_then_reuses(prepared, monkeypatch, tmp_path, capsys):
+    """``python -m utils data prepare`` (run by ``make data``, so by ``make test``) reuses
+    what is prepared: the cache's ``tfds`` folder is the session's prepared one."""
+    (tmp_path / "tfds").symlink_to(prepared, target_is_directory=True)
+    monkeypatch.setenv("DLB_CACHE_DIR", str(tmp_path))
+    before = sorted(p.name for p in prepared.rglob("*"))
+    assert data.main(["prepare", "mnist", "tinyshakespeare"]) == 0
+    out = capsys.readouterr().out
+    assert "mnist: already prepared" in out and "tinyshakespeare: already prepared" in out
+    assert sorted(p.name for p in prepared.rglob("*")) == before
