@@ -37,7 +37,7 @@ def test_check_int_rejects_what_is_not_an_integer(value):
     assert str(info.value) == f"n must be an integer, got {value!r}"
 
 
-def test_check_int_none():
+def test_check_int_passes_none_through_when_allowed():
     assert check_int("max_frames", None, 1, allow_none=True) is None
     assert check_int("max_frames", 4, 1, allow_none=True) == 4  # a number still comes back
     with pytest.raises(ValueError, match=r"^max_frames must be a positive integer or None, "
@@ -49,7 +49,7 @@ def test_check_int_none():
         check_int("n", "x", allow_none=True)
 
 
-def test_check_int_error_class():
+def test_check_int_raises_the_error_class_it_is_given():
     with pytest.raises(TypeError, match="size must be a positive integer"):
         check_int("size", 0, 1, error=TypeError)
     with pytest.raises(KeyError):

@@ -75,7 +75,7 @@ def test_unknown_dataset_lists_known_ones():
         data.dataset("nope")
 
 
-def test_unknown_file_of_a_dataset():
+def test_unknown_file_of_a_dataset_is_an_error():
     with pytest.raises(data.UnknownDatasetError, match="no file"):
         data.fetch("mnist", "nothing.gz")
     with pytest.raises(ValueError, match="name one with path"):
@@ -281,7 +281,7 @@ def test_boston_reproduces_the_keras_split():
 
 
 @needs_mirror
-def test_mnist_arrays():
+def test_mnist_arrays_have_the_documented_shapes():
     (x_train, y_train), (x_test, y_test) = data.load_mnist("mnist")
     assert x_train.shape == (60000, 28, 28) and x_test.shape == (10000, 28, 28)
     assert x_train.dtype == np.uint8
@@ -293,7 +293,7 @@ def test_mnist_arrays():
 
 @pytest.mark.skipif(MIRROR is None and not data.DEBIAN_FASHION_MNIST.is_dir(),
                     reason="needs Debian's dataset-fashion-mnist or a mirror")
-def test_fashion_mnist_arrays():
+def test_fashion_mnist_arrays_have_the_documented_shapes():
     (x_train, y_train), (x_test, y_test) = data.load_mnist("fashion_mnist")
     assert x_train.shape == (60000, 28, 28) and x_test.shape == (10000, 28, 28)
     assert y_train[:10].tolist() == [9, 0, 0, 3, 0, 2, 7, 2, 5, 5]
@@ -301,14 +301,14 @@ def test_fashion_mnist_arrays():
 
 
 @needs_mirror
-def test_tinyshakespeare_text():
+def test_tinyshakespeare_text_matches_its_hash():
     text = data.load_text("tinyshakespeare")
     assert len(text) == 1115394 and len(set(text)) == 65
     assert text.startswith("First Citizen:")
 
 
 @needs_mirror
-def test_camvid_pairs_and_arrays():
+def test_camvid_pairs_and_arrays_match_the_subset():
     pairs = data.camvid_pairs("test")
     assert len(pairs) in (117, 233)  # course subset or full set
     assert all(img.name == lab.name for img, lab in pairs)
@@ -320,7 +320,7 @@ def test_camvid_pairs_and_arrays():
         data.camvid_pairs("training")
 
 
-def test_camvid_folder_with_unpaired_files(tmp_path):
+def test_camvid_folder_with_unpaired_files_is_an_error(tmp_path):
     from PIL import Image
 
     for split in ("train", "trainannot"):
@@ -342,12 +342,12 @@ def test_camvid_folder_with_unpaired_files(tmp_path):
 
 
 @needs_mirror
-def test_media_files():
+def test_media_files_are_found_with_their_types():
     assert data.fetch("mnist_dream").suffix == ".mp4"
     assert data.fetch("driveseg_sample").suffix == ".png"
 
 
-def test_describe_mentions_license():
+def test_describe_mentions_the_license():
     text = data.describe("camvid")
     assert "CC BY-NC" in text and "Brostow" in text
     assert "mnist" in data.describe()

@@ -30,7 +30,7 @@ def _policy(name):
 
 
 @pytest.mark.parametrize("name", list(MEASURED))
-def test_leaderboard_medians_as_measured(name):
+def test_leaderboard_medians_match_the_measured_values(name):
     """The docstring's numbers: median over seeds 1..500 (2000 frames each)."""
     median, runs = dt.score(_policy(name), runs=500, progress=False, return_runs=True)
     assert runs.shape == (500,)
@@ -39,7 +39,7 @@ def test_leaderboard_medians_as_measured(name):
 
 
 @pytest.mark.slow
-def test_game_start_clearance():
+def test_game_start_clearance_reproduces_the_original_medians():
     """start_clearance="game": a car may start with its nose in rows 49..51 of the ego's lane
     (overlapping the ego), as in the game; every median drops, and do-nothing and decelerate
     come within 0.4 mph of the game's numbers (uniform random: 60.05 against 60.3)."""
@@ -116,7 +116,7 @@ EXTREME = {"frames_per_action": 1, "other_agents": 10}
 
 
 @pytest.mark.parametrize("config", [{}, {"frames_per_action": 1, "other_agents": 3}])
-def test_invariants_under_random_driving(config):
+def test_invariants_hold_under_random_driving(config):
     rng = np.random.default_rng(1)
     _run_checked(config, list(range(1000, 1030)),
                  lambda sim: lambda obs: rng.integers(0, 5, len(obs)), str(config))
@@ -193,7 +193,7 @@ def test_start_positions_do_not_overlap():
                                 & (sim.y[:, 1:] < 520)).any()
 
 
-def test_check_env_and_registration():
+def test_env_passes_gymnasium_check_and_is_registered():
     env = gym.make("DeepTraffic-v0", render_mode="rgb_array")
     check_env(env.unwrapped)
     obs, info = env.reset(seed=3)
@@ -208,7 +208,7 @@ def test_check_env_and_registration():
     {"lanes_side": 3, "patches_ahead": 20, "patches_behind": 10, "obs_encoding": "mph"},
     {"temporal_window": 2, "other_agents": 2},
 ])
-def test_check_env_other_configs(config):
+def test_env_passes_gymnasium_check_in_other_configs(config):
     env = dt.DeepTrafficEnv(config, render_mode="rgb_array")
     check_env(env)
     obs, _ = env.reset(seed=0)
@@ -256,14 +256,14 @@ def test_batched_road_equals_single_env():
 
 
 @pytest.mark.parametrize("bad", [5, -1, 2.5, "left", np.array([1, 2])])
-def test_invalid_action_raises(bad):
+def test_invalid_action_raises_a_clear_error(bad):
     env = dt.DeepTrafficEnv()
     env.reset(seed=0)
     with pytest.raises(ValueError, match="action"):
         env.step(bad)
 
 
-def test_batch_action_count_and_config_errors():
+def test_batch_action_count_and_config_errors_are_clear():
     sim = dt.TrafficBatch()
     sim.reset([1, 2])
     with pytest.raises(ValueError, match="action"):
@@ -282,7 +282,7 @@ def test_batch_action_count_and_config_errors():
         dt.score("not a policy", runs=1)
 
 
-def test_observation_encodings():
+def test_observation_encodings_have_the_documented_layout():
     env = dt.DeepTrafficEnv({"lanes_side": 4, "patches_ahead": 55, "patches_behind": 20})
     obs, _ = env.reset(seed=2)
     # the ego (lane 3) sees 4 lanes to each side: lane -1 is off the road (0), rows above the
@@ -300,7 +300,7 @@ def test_observation_encodings():
                                rtol=1e-5)
 
 
-def test_reward_and_speed_scale():
+def test_reward_and_speed_follow_the_game_scale():
     env = dt.DeepTrafficEnv()
     env.reset(seed=4)
     total, n = 0.0, 0
@@ -315,7 +315,7 @@ def test_reward_and_speed_scale():
     env.close()
 
 
-def test_score_median_and_other_agents():
+def test_score_is_the_median_and_averages_other_agents():
     med, runs = dt.score(dt.noop_policy, runs=6, frames=300, progress=False, return_runs=True)
     assert med == pytest.approx(np.median(runs))
     calls = []
@@ -328,7 +328,7 @@ def test_score_median_and_other_agents():
     assert calls[0] == 4 * 3
 
 
-def test_record_and_frame_by_frame_api():
+def test_record_matches_the_frame_by_frame_api():
     images, titles = dt.record(dt.random_policy(3), seed=2, frames=90, every=30, stride=2,
                                config={"other_agents": 1})
     assert images.shape == (3, 350, 80, 3) and images.dtype == np.uint8

@@ -24,7 +24,7 @@ def test_identical_singular_statistics_give_zero():
     assert gan.frechet_distance_features(feats, feats) == pytest.approx(0.0, abs=1e-8)
 
 
-def test_known_gaussians_isotropic():
+def test_known_gaussians_isotropic_give_the_closed_form():
     # N(0, I) vs N(m, s^2 I) in d dims: ||m||^2 + d (1 - s)^2
     d, s = 4, 3.0
     m = np.array([1.0, 2.0, 0.0, -2.0])
@@ -32,7 +32,7 @@ def test_known_gaussians_isotropic():
     assert value == pytest.approx(m @ m + d * (1 - s) ** 2)  # 9 + 16 = 25
 
 
-def test_known_gaussians_diagonal_and_rotated():
+def test_known_gaussians_diagonal_and_rotated_give_the_closed_form():
     # diagonal covariances: sum of (sqrt(a_i) - sqrt(b_i))^2 plus the mean term
     a = np.array([1.0, 4.0, 9.0])
     b = np.array([4.0, 1.0, 16.0])
@@ -46,7 +46,7 @@ def test_known_gaussians_diagonal_and_rotated():
     assert rotated == pytest.approx(expected)
 
 
-def test_known_gaussians_non_commuting_covariances():
+def test_known_gaussians_non_commuting_covariances_give_the_closed_form():
     # issue 17: sigma1 and sigma2 do not commute, so Tr((s1 s2)^(1/2)) differs from the
     # wrong Tr(s1^(1/2) s2^(1/2)); every other known-value case cannot tell the two apart
     sigma1 = np.array([[2.0, 1.0], [1.0, 1.0]])
@@ -65,7 +65,7 @@ def test_known_gaussians_non_commuting_covariances():
     assert wrong != pytest.approx(1.18137, abs=1e-3)  # so the test above catches that bug
 
 
-def test_known_gaussians_1d_and_symmetry():
+def test_known_gaussians_1d_give_the_closed_form_symmetrically():
     # 1-D: (m1 - m2)^2 + (s1 - s2)^2
     assert gan.frechet_distance([1.0], [[4.0]], [-1.0], [[1.0]]) == pytest.approx(4 + 1)
     rng = np.random.default_rng(2)
@@ -89,12 +89,12 @@ def test_sample_estimate_close_to_formula():
     ((np.zeros((2, 2)), np.eye(2), [0.0, 0.0], np.eye(2)), "dimension"),
     (([np.nan, 0.0], np.eye(2), [0.0, 0.0], np.eye(2)), "NaN"),
 ])
-def test_frechet_bad_input(args, match):
+def test_frechet_bad_input_raises(args, match):
     with pytest.raises(ValueError, match=match):
         gan.frechet_distance(*args)
 
 
-def test_feature_bad_input():
+def test_feature_bad_input_raises():
     with pytest.raises(ValueError, match="at least 2"):
         gan.feature_statistics(np.zeros((1, 4)))
     with pytest.raises(ValueError, match="2 dimension"):
@@ -107,7 +107,7 @@ def test_feature_bad_input():
 
 # --- class entropy ----------------------------------------------------------------------
 
-def test_class_entropy_values():
+def test_class_entropy_values_match_the_definition():
     assert gan.class_entropy(np.arange(10).repeat(7)) == pytest.approx(math.log(10))
     assert gan.class_entropy(np.full(50, 3)) == pytest.approx(0.0)
     assert math.copysign(1.0, gan.class_entropy(np.full(50, 3))) == 1.0  # prints as 0.000
@@ -115,7 +115,7 @@ def test_class_entropy_values():
         math.log(2))
 
 
-def test_class_entropy_bad_input():
+def test_class_entropy_bad_input_raises():
     with pytest.raises(ValueError, match=r"\[0, 10\)"):
         gan.class_entropy(np.array([0, 10]))
     with pytest.raises(TypeError, match="integers"):
@@ -165,7 +165,7 @@ def test_slerp_keeps_the_norm_and_handles_parallel_vectors():
     (dict(start=np.zeros(3), end=np.zeros(3), steps=5, method="cubic"), ValueError, "method"),
     (dict(start=np.array([np.inf, 0.0]), end=np.zeros(2), steps=3), ValueError, "finite"),
 ])
-def test_interpolation_bad_input(kwargs, error, match):
+def test_interpolation_bad_input_raises(kwargs, error, match):
     with pytest.raises(error, match=match):
         gan.interpolate(**kwargs)
 
@@ -184,7 +184,7 @@ def test_tile_places_images_in_rows_with_white_padding():
     assert picture[0].min() == 1.0 and picture[:, 0].min() == 1.0  # white frame
 
 
-def test_tile_bad_input_and_as_rgb():
+def test_tile_bad_input_raises_and_as_rgb_repeats_channels():
     with pytest.raises(ValueError, match="N, H, W"):
         gan.tile(np.zeros((2, 3)), ncols=2)
     with pytest.raises(ValueError, match="ncols"):
@@ -251,7 +251,7 @@ def test_round_off_tolerance_scales_with_the_covariance():
         == pytest.approx(0.0, abs=1e-6)
 
 
-def test_class_entropy_num_classes():
+def test_class_entropy_num_classes_is_checked():
     assert gan.class_entropy(np.zeros(5, dtype=int), num_classes=1) == 0.0
     assert gan.class_entropy(np.array([0, 1, 2, 3]), num_classes=np.int64(4)) == pytest.approx(
         math.log(4))
@@ -260,7 +260,7 @@ def test_class_entropy_num_classes():
             gan.class_entropy(np.array([0]), num_classes=bad)
 
 
-def test_interpolation_steps_and_sizes():
+def test_interpolation_steps_and_sizes_are_checked():
     with pytest.raises(TypeError, match=r"^steps must be an integer, got 2.0$"):
         gan.interpolate(np.zeros(3), np.ones(3), 2.0)
     with pytest.raises(TypeError, match=r"^steps must be an integer, got True$"):
@@ -311,7 +311,7 @@ def test_slerp_falls_back_to_a_line_without_warnings(start, end):
     np.testing.assert_allclose(path[1], (np.array(start) + np.array(end)) / 2, atol=1e-7)
 
 
-def test_tile_sizes():
+def test_tile_sizes_and_padding_are_exact():
     images = np.zeros((3, 2, 2))
     assert gan.tile(images, ncols=3).shape == (2 + 2 + 2, 3 * 4 + 2)  # pad defaults to 2
     single = gan.tile(np.full((1, 2, 3), 0.5), ncols=np.int64(1), pad=1)

@@ -8,7 +8,7 @@ import pytest
 from utils import plots
 
 
-def test_plot_history_uses_keras3_names():
+def test_plot_history_reads_keras3_metric_names():
     history = {"loss": [3, 2, 1], "val_loss": [3, 2.5, 2.4], "mae": [2, 1, .5],
                "val_mae": [2, 1.5, 1.4], "learning_rate": [1e-3] * 3}
     fig = plots.plot_history(history)
@@ -22,7 +22,7 @@ def test_plot_history_uses_keras3_names():
         plots.plot_history({})
 
 
-def test_plot_history_from_a_keras_history():
+def test_plot_history_accepts_a_keras_history():
     import keras
 
     model = keras.Sequential([keras.Input((1,)), keras.layers.Dense(1)])
@@ -32,7 +32,7 @@ def test_plot_history_from_a_keras_history():
     assert {ax.get_ylabel() for ax in fig.axes} == {"loss", "mae"}
 
 
-def test_image_grid_shapes_and_errors():
+def test_image_grid_accepts_shapes_and_rejects_bad_ones():
     fig = plots.image_grid(np.zeros((10, 28, 28)), labels=list(range(10)), ncols=4)
     assert len(fig.axes) == 12  # 3 rows x 4 columns
     assert fig.axes[9].get_title() == "9"
@@ -44,7 +44,7 @@ def test_image_grid_shapes_and_errors():
         plots.image_grid(np.zeros((3, 8, 8)), labels=[1, 2])
 
 
-def test_confusion_matrix_plot():
+def test_confusion_matrix_plot_normalises_rows_and_checks_names():
     cm = np.array([[5, 1], [0, 4]])
     fig = plots.plot_confusion_matrix(cm, ["cat", "dog"], normalize=True)
     texts = [t.get_text() for t in fig.axes[0].texts]
@@ -87,7 +87,7 @@ def test_animation_captions_fit_the_figure():
         plots.frames_animation(frames, titles=long[:2])
 
 
-def test_headless_backend():
+def test_headless_backend_is_agg():
     assert matplotlib.get_backend().lower() == "agg"
 
 

@@ -10,7 +10,7 @@ from utils import notebooks, runtime
 
 @pytest.mark.parametrize("value,expected", [("1", True), ("true", True), ("YES", True),
                                             ("0", False), ("", False), ("no", False)])
-def test_smoke_flag_from_env(monkeypatch, value, expected):
+def test_smoke_flag_is_read_from_env(monkeypatch, value, expected):
     monkeypatch.setenv("DLB_SMOKE", value)
     assert runtime.smoke_from_env() is expected
 
@@ -20,7 +20,7 @@ def test_smoke_flag_default_is_full(monkeypatch):
     assert runtime.smoke_from_env() is False
 
 
-def test_colab_detection(monkeypatch):
+def test_colab_is_detected_only_in_colab(monkeypatch):
     import sys
 
     monkeypatch.delenv("COLAB_RELEASE_TAG", raising=False)
@@ -102,7 +102,7 @@ def test_strategy_runs_training_code_unchanged():
     model.fit(np.ones((4, 2)), np.ones((4,)), epochs=1, verbose=0)
 
 
-def test_results_json_layout(tmp_path, monkeypatch):
+def test_results_json_has_the_documented_keys(tmp_path, monkeypatch):
     monkeypatch.setenv("DLB_RESULTS_DIR", str(tmp_path / "out"))
     path = runtime.save_results("99_demo", {"acc": np.float32(0.5), "n": np.int64(3),
                                             "ok": True, "bad": float("nan")}, "smoke", 12.345)
@@ -119,7 +119,7 @@ def test_results_json_layout(tmp_path, monkeypatch):
     assert runtime.load_results("99_demo") == record
 
 
-def test_results_reject_bad_input(tmp_path, monkeypatch):
+def test_results_with_bad_input_raise(tmp_path, monkeypatch):
     monkeypatch.setenv("DLB_RESULTS_DIR", str(tmp_path))
     with pytest.raises(ValueError, match="mode"):
         runtime.save_results("x", {}, "quick", 1.0)
@@ -132,7 +132,7 @@ def test_results_dir_default_is_build_results(monkeypatch):
     assert runtime.results_dir() == runtime.REPO_ROOT / "build" / "results"
 
 
-def test_run_object(tmp_path, monkeypatch):
+def test_run_object_records_claims_and_saves(tmp_path, monkeypatch):
     monkeypatch.setenv("DLB_RESULTS_DIR", str(tmp_path))
     run = runtime.start_run("98_demo", smoke=False, seed=3)
     assert run.mode == "full" and run.seconds() >= 0
@@ -190,7 +190,7 @@ def test_false_claims_fail_full_runs_only(tmp_path, monkeypatch):
     assert notebooks.bars_failed([stem]) == []
 
 
-def test_scoreboard_reads_results(tmp_path, monkeypatch):
+def test_scoreboard_reads_every_results_file(tmp_path, monkeypatch):
     monkeypatch.setenv("DLB_RESULTS_DIR", str(tmp_path))
     runtime.save_results("01_feedforward_regression", {"test_rmse": 3.91234, "test_mae": 2.5},
                          "full", 61.0)
@@ -203,7 +203,7 @@ def test_scoreboard_reads_results(tmp_path, monkeypatch):
     assert "no results yet" in next(line for line in lines if line.startswith("02_"))
 
 
-def test_notebook_selection():
+def test_notebook_selection_accepts_numbers_and_names():
     all_paths = notebooks.notebook_paths()
     assert all_paths and all(p.suffix == ".ipynb" for p in all_paths)
     assert [p.stem for p in notebooks.notebook_paths(["01"])] == ["01_feedforward_regression"]
@@ -215,7 +215,7 @@ DEMO_BARS = {"98_demo": {"full": ("mae <= 2.7", "rmse <= 4.3", "rmse < linear_rm
                          "smoke": ("abs(noop - 51.6) <= 3",)}}
 
 
-def test_quality_bars(monkeypatch):
+def test_quality_bars_pass_and_fail_as_stated(monkeypatch):
     monkeypatch.setattr(notebooks, "QUALITY_BARS", DEMO_BARS)
     record = {"notebook": "98_demo", "mode": "full", "seconds": 100,
               "metrics": {"rmse": 4.0, "mae": 2.9, "linear_rmse": 4.8}}

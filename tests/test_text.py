@@ -7,7 +7,7 @@ from utils import text
 SAMPLE = "First Citizen:\nBefore we proceed any further, hear me speak.\n\nAll:\nSpeak, speak.\n"
 
 
-def test_vocab_round_trip():
+def test_vocab_round_trip_gives_the_text_back():
     vocab = text.CharVocab(SAMPLE)
     ids = vocab.encode(SAMPLE)
     assert ids.dtype == np.int32 and ids.shape == (len(SAMPLE),)
@@ -27,7 +27,7 @@ def test_vocab_is_sorted_and_inverse():
         assert vocab.decode([i]) == c
 
 
-def test_vocab_bad_input():
+def test_vocab_bad_input_raises():
     with pytest.raises(TypeError, match="str"):
         text.CharVocab(b"bytes")
     with pytest.raises(ValueError, match="non-empty"):
@@ -59,7 +59,7 @@ def test_windows_targets_are_inputs_shifted_by_one():
     np.testing.assert_array_equal(y2, x2 + 1)
 
 
-def test_make_windows_dataset():
+def test_make_windows_dataset_gives_shifted_batches():
     vocab = text.CharVocab(SAMPLE)
     ids = vocab.encode(SAMPLE * 4)
     ds = text.make_windows(ids, seq_len=10, batch_size=4, shuffle=True, seed=0)
@@ -75,7 +75,7 @@ def test_make_windows_dataset():
             assert vocab.decode(row_y) == s[1:]
 
 
-def test_make_windows_repeat_and_no_shuffle():
+def test_make_windows_repeat_and_no_shuffle_keep_order():
     ids = np.arange(41)
     ds = text.make_windows(ids, seq_len=4, batch_size=2, shuffle=False, repeat=True)
     first = [x for x, _ in ds.take(7).as_numpy_iterator()]
@@ -83,7 +83,7 @@ def test_make_windows_repeat_and_no_shuffle():
     np.testing.assert_array_equal(first[5], first[0])  # 10 windows = 5 batches, then again
 
 
-def test_make_windows_keep_remainder():
+def test_make_windows_keep_remainder_keeps_the_last_window():
     ds = text.make_windows(np.arange(41), seq_len=4, batch_size=3, shuffle=False,
                            drop_remainder=False)
     sizes = [len(x) for x, _ in ds.as_numpy_iterator()]
@@ -100,12 +100,12 @@ def test_make_windows_keep_remainder():
     (dict(seq_len=50, batch_size=2), "at least"),
     (dict(seq_len=3, batch_size=100), "fewer than one batch"),
 ])
-def test_make_windows_bad_input(kwargs, match):
+def test_make_windows_bad_input_raises(kwargs, match):
     with pytest.raises(ValueError, match=match):
         text.make_windows(np.arange(20), **kwargs)
 
 
-def test_windows_bad_ids():
+def test_windows_bad_ids_raise():
     with pytest.raises(ValueError, match="1-D"):
         text.windows(np.zeros((3, 4), dtype=int), seq_len=2)
     with pytest.raises(TypeError, match="integers"):
@@ -114,7 +114,7 @@ def test_windows_bad_ids():
 
 # --- what mutation testing (make mutation) showed untested ---------------------------------
 
-def test_vocab_error_messages():
+def test_vocab_error_messages_name_the_problem():
     with pytest.raises(TypeError, match=r"^CharVocab needs the training text as a str, got bytes$"):
         text.CharVocab(b"bytes")
     with pytest.raises(ValueError, match=r"^CharVocab needs a non-empty text to collect "
@@ -129,7 +129,7 @@ def test_vocab_error_messages():
     assert str(info.value) == f"ids out of range [0, 3): {list(range(3, 13))}"
 
 
-def test_windows_smallest_sizes():
+def test_windows_smallest_sizes_work():
     ids = np.arange(6)
     x, y = text.windows(ids, seq_len=1)                 # one character predicts the next
     np.testing.assert_array_equal(x[:, 0], ids[:-1])
@@ -156,7 +156,7 @@ def test_make_windows_messages_name_the_argument(kwargs, match):
         text.make_windows(np.arange(20), **kwargs)
 
 
-def test_make_windows_batch_sizes():
+def test_make_windows_batch_sizes_are_honoured():
     # batch_size 1, and exactly one batch of windows, are fine
     ds = text.make_windows(np.arange(9), seq_len=2, batch_size=1, shuffle=False)
     assert [x.tolist() for x, _ in ds.as_numpy_iterator()] == [[[0, 1]], [[2, 3]], [[4, 5]],
@@ -174,7 +174,7 @@ def _order(ds):
     return [int(first) for x, _ in ds.as_numpy_iterator() for first in x[:, 0]]
 
 
-def test_make_windows_shuffling():
+def test_make_windows_shuffling_is_seeded():
     ids = np.arange(201)
     in_order = list(range(0, 200, 4))
     # shuffled by default, reproducibly with a seed, afresh every epoch

