@@ -4,6 +4,8 @@
 #   make test          set up, check the data, run the whole test suite (smoke-mode notebooks)
 #   make run           execute every notebook in full mode, then print the scoreboard
 #   make run SMOKE=1   the same, quick pass;  make run NB="01 03" for some notebooks only
+#   make student       student copies of the notebooks in build/student/notebooks/: each worked
+#                      solution replaced by an empty cell (or its functions' signatures)
 #   make data          find (DLB_DATA_DIR) or download, and verify, every dataset
 #   make scoreboard    print the results table of the last runs
 #   make check-lab     run all seven notebooks in JupyterLab in Chromium (screenshots: build/lab-check/)
@@ -35,7 +37,7 @@ SITE_STAMP := $(SITE_VENV)/.installed
 MUTATION_JOBS ?= 2
 MUTATION_FAIL_UNDER ?=
 
-.PHONY: setup lab test check-lab run data scoreboard site clean mutation
+.PHONY: setup lab test check-lab run student data scoreboard site clean mutation
 
 setup: $(STAMP) $(KERNEL)
 
@@ -80,6 +82,9 @@ check-lab: setup $(DEV_STAMP)
 
 run: setup
 	$(PY) -m utils run $(if $(SMOKE),--smoke) $(NB)
+
+student: setup
+	$(PY) -m utils student $(NB)
 
 site: setup $(SITE_STAMP)
 	$(PY) book/build.py $(if $(SMOKE),--smoke) --sphinx-python $(SITE_PY)

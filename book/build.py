@@ -4,12 +4,14 @@
 
 1. Finds an executed copy of every notebook: full site from ``build/executed/``; smoke site
    from the test suite's ``build/test-executed/`` if there, else ``build/executed/``.  A copy
-   counts only if it is newer than its notebook and every ``utils/*.py``, ran in the site's
-   mode (papermill's recorded ``SMOKE`` parameter) and did not stop on an error.  The
+   counts only if it is newer than its notebook and every ``utils`` module the notebook
+   imports, directly or through other modules (``utils_files``), ran in the site's mode
+   (papermill's recorded ``SMOKE`` parameter) and did not stop on an error.  The
    notebooks without one are executed with ``python -m utils run [--smoke] NN ...`` (unless
    ``--no-run``), so an unchanged notebook is never executed again.
 2. Writes the Sphinx source folder ``build/site-src/``: the executed notebooks (a file is
-   rewritten only when its content changed, so Sphinx rebuilds only those pages) and the home
+   rewritten only when its content changed, so Sphinx rebuilds only those pages; the worked
+   solutions collapsed behind a "Show solution" toggle, ``collapse_solutions``) and the home
    page ``index.md`` (README's introduction and lesson table, the scoreboard of the results in
    ``$DLB_RESULTS_DIR`` or ``build/results/``).
 3. Runs Sphinx (MyST-NB, Sphinx Book Theme; configuration in ``book/conf.py``) from the site's
@@ -20,6 +22,7 @@
 from __future__ import annotations
 
 import argparse
+import ast
 import html
 import json
 import os
@@ -42,14 +45,91 @@ COLAB_BADGE_URL = "https://colab.research.google.com/assets/colab-badge.svg"
 COLAB_BADGE = (REPO / "book" / "colab-badge.svg").read_text()
 
 
-def sources_mtime(notebook: Path) -> float:
+UTILS = REPO / "utils"
+
+
+def _module_file(module: str, root: Path) -> Path | None:
+    """The file of ``utils.x.y`` under ``root`` (the ``utils`` folder): ``x/y.py`` or
+    ``x/y/__init__.py``; None if it is not a module (a function, a class)."""
+    parts = module.split(".")[1:]
+    base = root.joinpath(*parts)
+    for path in (base.with_suffix(".py") if parts else None, base / "__init__.py"):
+        if path is not None and path.is_file():
+            return path
+    return None
+
+
+def _imported_names(code: str, package: str | None = None) -> set[str]:
+    """The dotted names under ``utils`` that ``code`` imports or reaches as attributes
+    (``import utils``, ``from utils import x``, ``from utils.x import y``, ``utils.x.y``;
+    inside the package also ``from . import x`` and ``from .x import y``, relative to
+    ``package``).  Each name may be a module or not; ``utils_files`` keeps the modules."""
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:  # IPython syntax (%magic, !shell): drop those lines and retry
+        kept = "\n".join("" if line.lstrip().startswith(("%", "!")) else line
+                         for line in code.splitlines())
+        try:
+            tree = ast.parse(kept)
+        except SyntaxError:
+            return {m.group(0) for m in re.finditer(r"\butils(?:\.\w+)*", code)}
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names |= {a.name for a in node.names if a.name.split(".")[0] == "utils"}
+        elif isinstance(node, ast.ImportFrom):
+            if node.level and package:
+                base = package.split(".")
+                base = base[:len(base) - node.level + 1]
+                module = ".".join(base + ([node.module] if node.module else []))
+            else:
+                module = node.module or ""
+            if module.split(".")[0] == "utils":
+                names.add(module)
+                names |= {f"{module}.{a.name}" for a in node.names}
+        elif isinstance(node, ast.Attribute):
+            chain, inner = [node.attr], node.value
+            while isinstance(inner, ast.Attribute):
+                chain.append(inner.attr)
+                inner = inner.value
+            if isinstance(inner, ast.Name) and inner.id == "utils":
+                names.add(".".join(["utils", *reversed(chain)]))
+    return names
+
+
+def utils_files(notebook: Path, root: Path = UTILS) -> set[Path]:
+    """The files of the ``utils`` modules a notebook imports, transitively: those its code
+    cells name (see ``_imported_names``), every package ``__init__.py`` on the way to each,
+    and what those files import in turn.  ``root`` is the ``utils`` folder."""
+    nb = json.loads(Path(notebook).read_text())
+    code = "\n".join("".join(c["source"]) if isinstance(c["source"], list) else c["source"]
+                     for c in nb["cells"] if c["cell_type"] == "code")
+    todo = list(_imported_names(code))
+    files: set[Path] = set()
+    while todo:
+        name = todo.pop()
+        parts = name.split(".")
+        # a name's prefixes: the packages it goes through, then the longest module
+        for i in range(1, len(parts) + 1):
+            path = _module_file(".".join(parts[:i]), root)
+            if path is None or path in files:
+                continue
+            files.add(path)
+            module = ".".join(parts[:i])
+            package = module if path.name == "__init__.py" else module.rsplit(".", 1)[0]
+            todo += _imported_names(path.read_text(), package)
+    return files
+
+
+def sources_mtime(notebook: Path, root: Path = UTILS) -> float:
+    """The newest change to a notebook or to the ``utils`` code it imports."""
     return max([notebook.stat().st_mtime] + [p.stat().st_mtime
-                                              for p in (REPO / "utils").glob("*.py")])
+                                              for p in utils_files(notebook, root)])
 
 
-def executed_ok(path: Path, notebook: Path, smoke: bool) -> bool:
+def executed_ok(path: Path, notebook: Path, smoke: bool, root: Path = UTILS) -> bool:
     """``path`` is an executed copy of ``notebook``, up to date, in this mode, without error."""
-    if not path.is_file() or path.stat().st_mtime < sources_mtime(notebook):
+    if not path.is_file() or path.stat().st_mtime < sources_mtime(notebook, root):
         return False
     try:
         meta = json.loads(path.read_text()).get("metadata", {}).get("papermill", {})
@@ -115,11 +195,46 @@ def widget_text(model_id: str, state: dict) -> str | None:
     return "".join(parts).replace("\u2007", " ").strip() or None
 
 
+SOLUTION_TAG = "solution"
+SHOW_SOLUTION, HIDE_SOLUTION = "Show solution", "Hide solution"
+#: A markdown solution inside the same collapsible box MyST-NB draws for a ``hide-cell`` code
+#: cell (its own HTML and CSS classes): MyST-NB renders markdown cells as plain text and reads
+#: no tags on them, so the box is written around the text as raw HTML blocks.
+MARKDOWN_SOLUTION_OPEN = f"""<div class="cell tag_solution dlb-solution-text docutils container">
+<details class="admonition hide above-input">
+<summary aria-label="Toggle hidden content">
+<p class="collapsed admonition-title">{SHOW_SOLUTION}</p>
+<p class="expanded admonition-title">{HIDE_SOLUTION}</p>
+</summary>
+
+"""
+MARKDOWN_SOLUTION_CLOSE = "\n\n</details>\n</div>\n"
+
+
+def collapse_solutions(nb: dict) -> dict:
+    """The worked solutions (cells tagged ``solution``) collapsed behind a "Show solution"
+    toggle, in place: a code cell gets MyST-NB's ``hide-cell`` tag (source and outputs in
+    one closed box) with its prompts set in the cell's ``mystnb`` metadata; a markdown cell
+    is wrapped in the same box.  Other cells are left alone.  Returns ``nb``."""
+    for cell in nb["cells"]:
+        tags = cell.get("metadata", {}).get("tags", [])
+        if SOLUTION_TAG not in tags:
+            continue
+        if cell["cell_type"] == "code":
+            cell["metadata"]["tags"] = [*tags, "hide-cell"]
+            cell["metadata"]["mystnb"] = {"code_prompt_show": SHOW_SOLUTION,
+                                          "code_prompt_hide": HIDE_SOLUTION}
+        elif cell["cell_type"] == "markdown":
+            src = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+            cell["source"] = MARKDOWN_SOLUTION_OPEN + src.strip("\n") + MARKDOWN_SOLUTION_CLOSE
+    return nb
+
+
 def page_notebook(executed: Path) -> str:
     """The executed notebook as the site shows it: the Colab badge drawn locally; progress-bar
     widgets shown as their final text (embedding live widgets would load a widget manager from a
-    CDN)."""
-    nb = json.loads(executed.read_text())
+    CDN); the worked solutions collapsed (``collapse_solutions``)."""
+    nb = collapse_solutions(json.loads(executed.read_text()))
     state = (nb.get("metadata", {}).pop("widgets", {})
              .get("application/vnd.jupyter.widget-state+json", {}).get("state", {}))
     for cell in nb["cells"]:

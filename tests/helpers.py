@@ -173,3 +173,69 @@ def check_animations(page, videos, stem: str, shots: Path) -> None:
         assert seen["width"] > 0 and seen["height"] > 0, seen
         assert seen["lit"] > 0, f"the first frame is blank: {seen}"
         assert seen["changed"] > 0, f"stepping the animation did not change the picture: {seen}"
+
+
+#: The last cell of every lesson: the results again, with the claims the solutions checked.
+LAST_CELL = "run.save()  # again, with the claims the solutions checked"
+
+
+def lesson_notebook(stem: str = "01_synthetic", exercises: int = 3, markdown_solutions=True,
+                    outputs: bool = False):
+    """A minimal lesson in the course's layout (nbformat, valid and clean unless ``outputs``):
+    title, setup cell, parameters (``SOLUTIONS = True``), one lesson cell, key takeaways, the
+    results cell, "What to try next" and ``exercises`` exercises, each followed by a code
+    solution (the first defines a function with a docstring) and, if ``markdown_solutions``,
+    a markdown one; then the last cell ``LAST_CELL``.  ``outputs`` gives every code cell a
+    stream output and an execution count (an executed copy, as the site reads them)."""
+    import nbformat
+    from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
+
+    def code(src, *tags):
+        cell = new_code_cell(src)
+        if tags:
+            cell.metadata["tags"] = list(tags)
+        return cell
+
+    def md(src, *tags):
+        cell = new_markdown_cell(src)
+        if tags:
+            cell.metadata["tags"] = list(tags)
+        return cell
+
+    cells = [
+        md(f"# {stem[:2]} · A synthetic lesson\nIt squares numbers."),
+        code('REPO_URL = "https://github.com/deep-learning-basics/deep-learning-basics"\n'
+             "import utils"),
+        md("## Parameters"),
+        code("SMOKE = utils.smoke_from_env()\nSEED = 42\nTRAIN = True\n"
+             "SOLUTIONS = True         # run the worked solutions after each exercise", "parameters"),
+        code(f'run = utils.start_run("{stem}", smoke=SMOKE)'),
+        code("def square(x):\n    return x * x\n\nprint(square(3))"),
+        md("## Key takeaways\n- Squaring doubles the exponent.\n- Baselines first.\n"
+           "- Claims come from the run."),
+        code('run.save({\n    "nine": square(3),\n})'),
+        md("## What to try next\nEach exercise is followed by a worked solution: try it yourself "
+           "first. The solutions run when `SOLUTIONS` is True."),
+    ]
+    for k in range(1, exercises + 1):
+        cells.append(md(f"### Exercise {k}: Powers of {k}\nWrite a function for power {k}."))
+        if k == 1:
+            cells.append(code('if SOLUTIONS:\n    def power(x, n=1):\n        """x to the n."""\n'
+                              "        return x ** n\n\n    print(power(2, 3))\n"
+                              '    run.claim("two cubed is eight", power(2, 3) == 8)',
+                              "solution"))
+        else:
+            cells.append(code(f"if SOLUTIONS:\n    print(square({k}) + {k})", "solution"))
+        if markdown_solutions:
+            cells.append(md(f"The solution prints {k} squared plus {k}.", "solution"))
+    cells.append(code(LAST_CELL))
+    nb = new_notebook(cells=cells, metadata={
+        "kernelspec": {"display_name": "Python 3 (Deep Learning Basics)", "language": "python",
+                       "name": "python3"},
+        "language_info": {"name": "python"}})
+    if outputs:
+        for i, cell in enumerate(c for c in nb.cells if c.cell_type == "code"):
+            cell.execution_count = i + 1
+            cell.outputs = [new_output("stream", name="stdout", text=f"output of cell {i + 1}\n")]
+    nbformat.validate(nb)
+    return nb

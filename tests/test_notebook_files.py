@@ -5,7 +5,8 @@ import pytest
 import yaml
 
 import utils
-from tests.helpers import NOTEBOOKS, REPO, load, setup_source, source
+from tests.helpers import LAST_CELL, NOTEBOOKS, REPO, lesson_notebook, load, setup_source, source
+
 BADGE = re.compile(r"\(https://colab\.research\.google\.com/github/([^/]+/[^/]+)/blob/main/"
                    r"([^)\s]+\.ipynb)\)")
 ALLOWED_NB_METADATA = {"kernelspec", "language_info", "colab", "accelerator"}
@@ -20,16 +21,29 @@ def test_notebooks_exist_and_are_named_after_the_course():
         assert path.stem in EXPECTED, f"{path.name} is not one of the course's notebooks"
 
 
+def clean_problems(nb: dict) -> list[str]:
+    """What makes a notebook unclean: outputs, execution counts, metadata beyond what is
+    committed (every cell alike: lesson, exercise and solution cells)."""
+    problems = []
+    if nb["nbformat"] != 4:
+        problems.append(f"nbformat {nb['nbformat']}")
+    if not set(nb["metadata"]) <= ALLOWED_NB_METADATA:
+        problems.append(f"notebook metadata {sorted(nb['metadata'])}")
+    for i, cell in enumerate(nb["cells"]):
+        if cell["cell_type"] == "code":
+            if cell["outputs"]:
+                problems.append(f"cell {i} has outputs")
+            if cell["execution_count"] is not None:
+                problems.append(f"cell {i} has an execution count")
+        if not set(cell["metadata"]) <= {"tags", "id"}:
+            problems.append(f"cell {i} metadata {dict(cell['metadata'])}")
+    return problems
+
+
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
 def test_notebook_is_clean(path):
-    nb = load(path)
-    assert nb["nbformat"] == 4
-    assert set(nb["metadata"]) <= ALLOWED_NB_METADATA, nb["metadata"].keys()
-    for cell in nb["cells"]:
-        if cell["cell_type"] == "code":
-            assert cell["outputs"] == [], f"{path.name}: a cell has outputs"
-            assert cell["execution_count"] is None, f"{path.name}: a cell has an execution count"
-        assert set(cell["metadata"]) <= {"tags", "id"}, f"{path.name}: {cell['metadata']}"
+    problems = clean_problems(load(path))
+    assert not problems, f"{path.name}: {problems}"
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
@@ -49,21 +63,35 @@ def test_notebook_metadata_is_what_jupyterlab_writes(path):
     assert re.fullmatch(r"3\.1\d\.\d+", meta["language_info"]["version"])
 
 
+def layout_problems(nb: dict, stem: str) -> list[str]:
+    """The lesson's frame: a title ``# NN ...``, the setup cell before the one papermill
+    parameters cell (which reads ``SMOKE`` from the environment and defines ``SOLUTIONS =
+    True``), the run started under the notebook's name, the last code cell writing results."""
+    cells, problems = nb["cells"], []
+    if not (cells[0]["cell_type"] == "markdown" and source(cells[0]).startswith(f"# {stem[:2]} ")):
+        problems.append("the first cell is the title '# NN ...'")
+    params = [c for c in cells if "parameters" in c["metadata"].get("tags", [])]
+    if len(params) != 1:
+        return problems + ["exactly one papermill parameters cell"]
+    if "SMOKE = utils.smoke_from_env()" not in source(params[0]):
+        problems.append("the parameters cell reads SMOKE from the environment")
+    if not re.search(r"^SOLUTIONS = True\b", source(params[0]), re.M):
+        problems.append("the parameters cell defines SOLUTIONS = True")
+    setup = setup_source(nb)
+    if cells.index(next(c for c in cells if source(c) == setup)) > cells.index(params[0]):
+        problems.append("setup cell comes before the parameters")
+    if f'utils.start_run("{stem}"' not in "".join(source(c) for c in cells):
+        problems.append("the run is started under the notebook's name")
+    last_code = [c for c in cells if c["cell_type"] == "code"][-1]
+    if "run.save(" not in source(last_code):
+        problems.append("the last code cell writes the results")
+    return problems
+
+
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
 def test_notebook_layout(path):
-    nb = load(path)
-    cells = nb["cells"]
-    title = "".join(cells[0]["source"])
-    assert cells[0]["cell_type"] == "markdown" and title.startswith(f"# {path.stem[:2]} ")
-    params = [c for c in cells if "parameters" in c["metadata"].get("tags", [])]
-    assert len(params) == 1, "exactly one papermill parameters cell"
-    assert "SMOKE = utils.smoke_from_env()" in "".join(params[0]["source"])
-    setup = setup_source(nb)
-    assert cells.index(next(c for c in cells if "".join(c["source"]) == setup)) < \
-        cells.index(params[0]), "setup cell comes before the parameters"
-    assert f'utils.start_run("{path.stem}"' in "".join("".join(c["source"]) for c in cells)
-    last_code = [c for c in cells if c["cell_type"] == "code"][-1]
-    assert "run.save(" in source(last_code), "the last code cell writes the results"
+    problems = layout_problems(load(path), path.stem)
+    assert not problems, f"{path.name}: {problems}"
 
 
 def _headings(nb):
@@ -72,28 +100,89 @@ def _headings(nb):
             if line.startswith("#")]
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
-def test_lesson_ends_with_takeaways_then_results_then_exercises(path):
-    """Key takeaways (three to five bullets), then the cell that saves the results, then
-    "What to try next" (with exercises).  The saving cell stays last among code cells."""
-    nb = load(path)
+def _tags(cell) -> list[str]:
+    return list(cell["metadata"].get("tags", []))
+
+
+def ending_problems(nb: dict) -> list[str]:
+    """The end of a lesson (see the worked-solutions layout): key takeaways (three to five
+    bullets), the results cell ``run.save({...})``, right after it the markdown cell
+    ``## What to try next``, then at least three exercises, each an untagged markdown cell
+    ``### Exercise k: ...`` (k = 1, 2, ... in order) followed by one or more cells tagged
+    ``solution`` (code ones start with the line ``if SOLUTIONS:`` and indent everything
+    under it); no ``solution`` cell anywhere else; last, the untagged code cell ``LAST_CELL``."""
+    cells, problems = nb["cells"], []
     heads = _headings(nb)
     takeaways = [i for i, h in heads if h.startswith("key takeaways")]
-    nexts = [i for i, h in heads if h.startswith("what to try next")]
-    saves = [i for i, c in enumerate(nb["cells"]) if "run.save(" in source(c)]
-    assert len(takeaways) == 1 and len(nexts) == 1 and len(saves) == 1, (takeaways, nexts, saves)
-    assert takeaways[0] < saves[0] < nexts[0]
-    bullets = [line for line in source(nb["cells"][takeaways[0]]).splitlines()
+    nexts = [i for i, c in enumerate(cells) if c["cell_type"] == "markdown"
+             and source(c).startswith("## What to try next")]
+    saves = [i for i, c in enumerate(cells) if "run.save({" in source(c)]
+    if len(takeaways) != 1 or len(nexts) != 1 or len(saves) != 1:
+        return [f"one key takeaways heading, one results cell run.save({{...}}) and one "
+                f"'## What to try next' cell, found {(takeaways, saves, nexts)}"]
+    if not takeaways[0] < saves[0] < nexts[0]:
+        problems.append("key takeaways, then the results cell, then what to try next")
+    elif nexts[0] != saves[0] + 1:
+        problems.append("'## What to try next' comes right after the results cell")
+    bullets = [line for line in source(cells[takeaways[0]]).splitlines()
                if re.match(r"\s*[-*] ", line)]
-    assert 3 <= len(bullets) <= 5, f"{len(bullets)} takeaways"
-    assert all(c["cell_type"] == "markdown" for c in nb["cells"][saves[0] + 1:])
+    if not 3 <= len(bullets) <= 5:
+        problems.append(f"{len(bullets)} takeaways (three to five)")
+    early = [i for i, c in enumerate(cells[:nexts[0] + 1]) if "solution" in _tags(c)]
+    if early:
+        problems.append(f"cells {early} are tagged solution before the exercises")
+    last = cells[-1]
+    if not (last["cell_type"] == "code" and not _tags(last) and source(last).strip() == LAST_CELL):
+        problems.append(f"the last cell is the untagged code cell {LAST_CELL!r}")
+    exercises = 0
+    body = list(enumerate(cells))[nexts[0] + 1:-1]
+    for i, cell in body:
+        text = source(cell)
+        if "solution" in _tags(cell):
+            if _tags(cell) != ["solution"]:
+                problems.append(f"cell {i}: a solution is tagged exactly ['solution']")
+            if exercises == 0:
+                problems.append(f"cell {i}: a solution before the first exercise")
+            if cell["cell_type"] == "code":
+                lines = text.splitlines()
+                if not lines or lines[0] != "if SOLUTIONS:":
+                    problems.append(f"cell {i}: a solution code cell starts with 'if SOLUTIONS:'")
+                elif any(line.strip() and not line[:1].isspace() for line in lines[1:]):
+                    problems.append(f"cell {i}: the whole solution is indented under "
+                                    "'if SOLUTIONS:'")
+        elif cell["cell_type"] == "markdown" and not _tags(cell) \
+                and text.startswith(f"### Exercise {exercises + 1}:"):
+            if exercises and "solution" not in _tags(cells[i - 1]):
+                problems.append(f"exercise {exercises} has no solution")
+            exercises += 1
+        else:
+            problems.append(f"cell {i}: after '## What to try next' only untagged "
+                            f"'### Exercise {exercises + 1}: ...' cells and solutions")
+    if exercises and "solution" not in _tags(cells[-2]):
+        problems.append(f"exercise {exercises} has no solution")
+    if exercises < 3:
+        problems.append(f"{exercises} exercises (at least three)")
+    return problems
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_lesson_ends_with_takeaways_then_results_then_exercises_with_solutions(path):
+    """Key takeaways, the results cell, "What to try next", exercises each with a worked
+    solution, and the results written again (see ``ending_problems``)."""
+    problems = ending_problems(load(path))
+    assert not problems, f"{path.name}: {problems}"
+
+
+def long_cells(nb: dict) -> dict[int, int]:
+    """Code cells (any: lesson or solution) longer than 30 lines: index -> lines."""
+    return {i: n for i, c in enumerate(nb["cells"]) if c["cell_type"] == "code"
+            for n in [len(source(c).rstrip().splitlines())] if n > 30}
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
 def test_code_cells_are_short(path):
     """One idea per cell: no code cell longer than 30 lines."""
-    long = {i: n for i, c in enumerate(load(path)["cells"]) if c["cell_type"] == "code"
-            for n in [len(source(c).rstrip().splitlines())] if n > 30}
+    long = long_cells(load(path))
     assert not long, f"cells (index: lines) longer than 30 lines: {long}"
 
 
@@ -140,13 +229,18 @@ def test_number_scanner_finds_what_it_should():
     assert measured_looking_numbers(md, code) == ["0.9925", "97 %"]
 
 
+def measured_value_cells(nb: dict) -> dict[int, list[str]]:
+    """Markdown cells (any: lesson, exercise or solution) stating measured-looking numbers,
+    against the settings written in all code cells (solutions' included)."""
+    code = "\n".join(source(c) for c in nb["cells"] if c["cell_type"] == "code")
+    return {i: found for i, c in enumerate(nb["cells"]) if c["cell_type"] == "markdown"
+            for found in [measured_looking_numbers(source(c), code)] if found}
+
+
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
 def test_markdown_states_no_measured_value(path):
     """Claims come from the run: prose may state expectations, not measured numbers."""
-    nb = load(path)
-    code = "\n".join(source(c) for c in nb["cells"] if c["cell_type"] == "code")
-    offenders = {i: found for i, c in enumerate(nb["cells"]) if c["cell_type"] == "markdown"
-                 for found in [measured_looking_numbers(source(c), code)] if found}
+    offenders = measured_value_cells(load(path))
     assert not offenders, f"cells (index: numbers) state values the run should print: {offenders}"
 
 
@@ -216,3 +310,172 @@ def test_requirements_use_compatible_ranges():
             assert "==" not in line
     text = (REPO / "requirements.txt").read_text()
     assert "tf-keras" not in text and "tf_keras" not in text
+
+
+# -- the checks above on a synthetic lesson: each rule passes the layout and can fail ---------
+
+def _cell(nb, prefix):
+    return next(c for c in nb.cells if source(c).startswith(prefix))
+
+
+def _drop(nb, predicate):
+    nb.cells = [c for c in nb.cells if not predicate(c)]
+
+
+def _solutions(nb):
+    return [c for c in nb.cells if "solution" in c.metadata.get("tags", [])]
+
+
+def test_synthetic_lesson_passes_every_check():
+    for markdown_solutions in (True, False):
+        nb = lesson_notebook(markdown_solutions=markdown_solutions)
+        assert layout_problems(nb, "01_synthetic") == []
+        assert ending_problems(nb) == []
+        assert clean_problems(nb) == [] and long_cells(nb) == {} and measured_value_cells(nb) == {}
+    assert ending_problems(lesson_notebook(exercises=4)) == []
+
+
+def _no_solutions_flag(nb):
+    params = _cell(nb, "SMOKE =")
+    params.source = params.source.replace("SOLUTIONS = True", "SOLUTIONS = False")
+
+
+def _no_params_solutions(nb):
+    params = _cell(nb, "SMOKE =")
+    params.source = "\n".join(l for l in params.source.splitlines() if "SOLUTIONS" not in l)
+
+
+@pytest.mark.parametrize("break_it, expected", [
+    (_no_solutions_flag, "SOLUTIONS = True"),
+    (_no_params_solutions, "SOLUTIONS = True"),
+    (lambda nb: setattr(nb.cells[0], "source", "# A lesson"), "title"),
+    (lambda nb: _cell(nb, "run = ").update(source='run = utils.start_run("02_other")'),
+     "started under"),
+], ids=["solutions_false", "no_solutions", "title", "run_name"])
+def test_layout_rules_can_fail(break_it, expected):
+    nb = lesson_notebook()
+    break_it(nb)
+    problems = layout_problems(nb, "01_synthetic")
+    assert any(expected in p for p in problems), problems
+
+
+def _move_next_before_save(nb):
+    nxt = _cell(nb, "## What to try next")
+    nb.cells.remove(nxt)
+    nb.cells.insert(nb.cells.index(_cell(nb, "run.save({")), nxt)
+
+
+def _cell_between_save_and_next(nb):
+    import nbformat
+
+    nb.cells.insert(nb.cells.index(_cell(nb, "## What to try next")),
+                    nbformat.v4.new_code_cell("print(1)"))
+
+
+def _untagged_solution(nb):
+    _solutions(nb)[0].metadata.pop("tags")
+
+
+def _first_line(nb):
+    cell = next(c for c in _solutions(nb) if c.cell_type == "code")
+    cell.source = "if SOLUTIONS:  # comment\n" + cell.source.split("\n", 1)[1]
+
+
+def _unindented(nb):
+    cell = next(c for c in _solutions(nb) if c.cell_type == "code")
+    cell.source += "\nprint('outside the if')"
+
+
+def _skip_exercise_number(nb):
+    cell = _cell(nb, "### Exercise 2:")
+    cell.source = cell.source.replace("Exercise 2:", "Exercise 3:")
+
+
+def _tagged_exercise(nb):
+    _cell(nb, "### Exercise 2:").metadata["tags"] = ["exercise"]
+
+
+def _exercise_without_solution(nb):
+    ex2 = nb.cells.index(_cell(nb, "### Exercise 2:"))
+    ex3 = nb.cells.index(_cell(nb, "### Exercise 3:"))
+    del nb.cells[ex2 + 1:ex3]
+
+
+def _last_without_solution(nb):
+    ex3 = nb.cells.index(_cell(nb, "### Exercise 3:"))
+    del nb.cells[ex3 + 1:-1]
+
+
+def _solution_in_lesson(nb):
+    _cell(nb, "def square").metadata["tags"] = ["solution"]
+
+
+def _solution_and_other_tag(nb):
+    _solutions(nb)[0].metadata["tags"] = ["solution", "hide-cell"]
+
+
+def _no_last_cell(nb):
+    nb.cells.pop()
+
+
+def _last_cell_tagged(nb):
+    nb.cells[-1].metadata["tags"] = ["solution"]
+
+
+def _last_cell_other(nb):
+    nb.cells[-1].source = "run.save()"
+
+
+def _untagged_prose_among_exercises(nb):
+    import nbformat
+
+    nb.cells.insert(nb.cells.index(_cell(nb, "### Exercise 2:")),
+                    nbformat.v4.new_markdown_cell("Some prose."))
+
+
+def _two_takeaways(nb):
+    cell = _cell(nb, "## Key takeaways")
+    cell.source = "## Key takeaways\n- only one"
+
+
+@pytest.mark.parametrize("break_it, expected", [
+    (_move_next_before_save, "then what to try next"),
+    (_cell_between_save_and_next, "right after the results cell"),
+    (_untagged_solution, "only untagged"),
+    (_first_line, "starts with 'if SOLUTIONS:'"),
+    (_unindented, "indented"),
+    (_skip_exercise_number, "only untagged '### Exercise 2"),
+    (_tagged_exercise, "only untagged '### Exercise 2"),
+    (_exercise_without_solution, "exercise 2 has no solution"),
+    (_last_without_solution, "exercise 3 has no solution"),
+    (lambda nb: _drop(nb, lambda c: source(c).startswith("### Exercise 3")), "2 exercises"),
+    (_solution_in_lesson, "tagged solution before the exercises"),
+    (_solution_and_other_tag, "tagged exactly ['solution']"),
+    (_no_last_cell, "the last cell"),
+    (_last_cell_tagged, "the last cell"),
+    (_last_cell_other, "the last cell"),
+    (_untagged_prose_among_exercises, "only untagged"),
+    (_two_takeaways, "takeaways (three to five)"),
+], ids=lambda x: x.__name__.strip("_") if callable(x) else None)
+def test_ending_rules_can_fail(break_it, expected):
+    nb = lesson_notebook()
+    break_it(nb)
+    problems = ending_problems(nb)
+    assert any(expected in p for p in problems), problems
+
+
+def test_other_checks_see_solution_cells():
+    """Cleanliness, cell length and the number scanner treat a solution like any cell."""
+    nb = lesson_notebook(outputs=True)
+    solution = [i for i, c in enumerate(nb.cells) if "solution" in c.metadata.get("tags", [])
+                and c.cell_type == "code"][0]
+    assert f"cell {solution} has outputs" in clean_problems(nb)
+    nb = lesson_notebook()
+    code = next(c for c in _solutions(nb) if c.cell_type == "code")
+    code.source = "if SOLUTIONS:\n" + "\n".join(f"    x{j} = {j}" for j in range(31))
+    assert long_cells(nb) == {nb.cells.index(code): 32}
+    prose = next(c for c in _solutions(nb) if c.cell_type == "markdown")
+    prose.source = "The wider network reaches a test error of 2.71."
+    assert measured_value_cells(nb) == {nb.cells.index(prose): ["2.71"]}
+    prose.metadata["collapsed"] = True
+    assert any("metadata" in p for p in clean_problems(nb))

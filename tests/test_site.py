@@ -5,26 +5,42 @@ once per session, copies in build/test-executed/; results JSON in ``smoke_result
 with ``book/build.py --no-run`` (it never executes), then served from 127.0.0.1 and opened in
 Debian's Chromium (Playwright, never a downloaded browser).  Every page: loads with no console
 error, every image decoded, every animation decoded and changing when stepped, math rendered.
-The home page: one scoreboard row per lesson.  Screenshots go to build/site-check/.
+The home page: one scoreboard row per lesson.  Worked solutions (cells tagged ``solution``)
+are collapsed behind a "Show solution" toggle: on the lesson pages that have some, and on a
+small synthetic site (so the toggle is checked before the lessons have solutions).
+Screenshots go to build/site-check/.  Without a browser: ``book/build.py``'s transformation
+of the solution cells and its freshness rule (which ``utils`` files a notebook depends on).
 
 ``DLB_SITE_STEMS="01 07"`` limits the site to some lessons (development, when the other
 notebooks' executed copies are not at hand).
 """
 from __future__ import annotations
 
+import importlib.util
+import json
 import os
 import subprocess
 import sys
 
 import pytest
 
-from tests.helpers import NOTEBOOKS, REPO, check_animations, serve
+from tests.helpers import NOTEBOOKS, REPO, check_animations, lesson_notebook, serve, source
 
 SITE_PYTHON = os.environ.get("DLB_SITE_PYTHON", str(REPO / ".venv-site" / "bin" / "python"))
 SHOTS = REPO / "build" / "site-check"
 STEMS = [p.stem for p in NOTEBOOKS
          if not os.environ.get("DLB_SITE_STEMS")
          or p.stem[:2] in os.environ["DLB_SITE_STEMS"].split()]
+
+
+def _build_module():
+    spec = importlib.util.spec_from_file_location("book_build", REPO / "book" / "build.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+build = _build_module()
 
 
 @pytest.fixture(scope="module")
@@ -132,5 +148,176 @@ def test_lesson_page(site, browser, stem):
     check_animations(page, page.locator("video"), stem, SHOTS)
     page.evaluate("() => window.scrollTo(0, 0)")
     page.screenshot(path=str(SHOTS / f"{stem}.png"))
+    # the worked solutions (once the lesson has them): closed, shown on a click
+    if page.locator("div.cell.tag_solution").count():
+        assert check_solution_toggles(page, stem) >= 3, "every exercise has a solution"
     assert not problems, problems
     page.close()
+
+
+#: A solution's box on a page: MyST-NB's collapsible box of a ``hide-cell`` code cell, or the
+#: same box around a markdown solution (``book/build.py``'s ``collapse_solutions``).
+SOLUTION_BOX = "div.cell.tag_solution details.hide"
+
+
+def check_solution_toggles(page, stem: str) -> int:
+    """Every worked solution on the page is closed, its content hidden, under a "Show
+    solution" prompt; clicking the first one shows its content (code and outputs): the
+    number of solution boxes."""
+    boxes = page.locator(SOLUTION_BOX)
+    for i in range(boxes.count()):
+        box = boxes.nth(i)
+        assert box.get_attribute("open") is None, f"solution {i} is open at first"
+        assert box.locator("summary").inner_text().strip() == build.SHOW_SOLUTION
+        content = box.locator(":scope > :not(summary)").first
+        assert not content.is_visible(), f"solution {i}'s content shows before the click"
+    if boxes.count():
+        first = boxes.first
+        first.locator("summary").scroll_into_view_if_needed()
+        first.locator("summary").click()
+        assert first.get_attribute("open") is not None
+        content = first.locator(":scope > :not(summary)")
+        for j in range(content.count()):
+            assert content.nth(j).is_visible(), "the solution shows after the click"
+        assert first.locator("summary").inner_text().strip() == build.HIDE_SOLUTION
+        first.screenshot(path=str(SHOTS / f"{stem}_solution.png"))
+    return boxes.count()
+
+
+def test_collapse_solutions_on_a_synthetic_lesson():
+    """Code solutions get MyST-NB's ``hide-cell`` tag and "Show solution" prompts (cell-level
+    ``mystnb`` metadata), markdown solutions the same box as raw HTML around their text;
+    nothing else changes, and the notebook stays valid."""
+    import nbformat
+
+    nb = lesson_notebook(outputs=True)
+    before = json.loads(json.dumps(nb))
+    page = build.collapse_solutions(json.loads(json.dumps(nb)))
+    nbformat.validate(nbformat.from_dict(page))
+    solutions = 0
+    for old, new in zip(before["cells"], page["cells"], strict=True):
+        if "solution" not in old["metadata"].get("tags", []):
+            assert new == old
+            continue
+        solutions += 1
+        if old["cell_type"] == "code":
+            assert new["metadata"]["tags"] == ["solution", "hide-cell"]
+            assert new["metadata"]["mystnb"] == {"code_prompt_show": "Show solution",
+                                                 "code_prompt_hide": "Hide solution"}
+            assert new["source"] == old["source"] and new["outputs"] == old["outputs"]
+        else:
+            text = source(new)
+            assert text.startswith('<div class="cell tag_solution')
+            assert "Show solution" in text and text.rstrip().endswith("</details>\n</div>")
+            assert source(old).strip() in text
+            assert f"\n\n{source(old).strip()}\n\n" in text, "the text stays markdown"
+    assert solutions == 6
+
+
+def _touch(path, when):
+    os.utime(path, (when, when))
+
+
+def test_freshness_follows_the_utils_modules_a_notebook_imports(tmp_path):
+    """An executed copy goes stale when its notebook or a ``utils`` module it imports
+    (directly, through another module, or as a package ``__init__`` on the way) changes,
+    and stays fresh when an unrelated module changes."""
+    import nbformat
+
+    root = tmp_path / "utils"
+    (root / "sub").mkdir(parents=True)
+    files = {
+        "__init__.py": "from .runtime import start_run\n",
+        "runtime.py": "import os\nfrom . import checks\n",
+        "checks.py": "def check(x):\n    return x\n",
+        "plots.py": "from .checks import check\n",
+        "text.py": "import numpy\n",
+        "lonely.py": "",
+        "sub/__init__.py": "",
+        "sub/deep.py": "from ..helpers import helper\nfrom utils.extra import thing\n",
+        "helpers.py": "def helper():\n    pass\n",
+        "extra.py": "thing = 1\n",
+        "sub/other.py": "",
+    }
+    for name, text in files.items():
+        (root / name).write_text(text)
+    nb = lesson_notebook()
+    nb.cells.append(nbformat.v4.new_code_cell(
+        "from utils import plots\nimport utils.sub.deep\n%matplotlib inline\n"
+        "utils.start_run('x')"))
+    notebook = tmp_path / "01_synthetic.ipynb"
+    nbformat.write(nb, str(notebook))
+    imported = {p.relative_to(root).as_posix() for p in build.utils_files(notebook, root)}
+    assert imported == {"__init__.py", "runtime.py", "checks.py", "plots.py",
+                        "sub/__init__.py", "sub/deep.py", "helpers.py", "extra.py"}
+
+    executed = tmp_path / "executed.ipynb"
+    nb.metadata["papermill"] = {"parameters": {"SMOKE": True}, "exception": None}
+    nbformat.write(nb, str(executed))
+    for path in [notebook, *root.rglob("*.py")]:
+        _touch(path, 1_000)
+    _touch(executed, 2_000)
+    assert build.executed_ok(executed, notebook, smoke=True, root=root)
+    assert not build.executed_ok(executed, notebook, smoke=False, root=root), "other mode"
+    for unrelated in ("text.py", "lonely.py", "sub/other.py"):
+        _touch(root / unrelated, 3_000)
+        assert build.executed_ok(executed, notebook, smoke=True, root=root), unrelated
+    for imported_file in ("plots.py", "checks.py", "sub/__init__.py", "extra.py", "helpers.py"):
+        _touch(root / imported_file, 3_000)
+        assert not build.executed_ok(executed, notebook, smoke=True, root=root), imported_file
+        _touch(root / imported_file, 1_000)
+    _touch(notebook, 3_000)
+    assert not build.executed_ok(executed, notebook, smoke=True, root=root), "the notebook"
+
+
+def test_the_lessons_depend_on_their_own_modules_only():
+    """On the real package: every lesson depends on ``utils/__init__.py`` and the run
+    machinery; the tooling of ``make run`` / ``make student`` is no lesson's dependency; a
+    lesson's own plumbing (``utils.gan``) is only its lesson's."""
+    deps = {p.stem: {f.relative_to(build.UTILS).as_posix() for f in build.utils_files(p)}
+            for p in NOTEBOOKS}
+    for stem, files in deps.items():
+        assert {"__init__.py", "runtime.py"} <= files, stem
+        assert not files & {"notebooks.py", "student.py", "lab.py"}, stem
+    gan = [stem for stem, files in deps.items() if "gan.py" in files]
+    assert all(stem.startswith("06") for stem in gan), gan
+
+
+@pytest.mark.browser
+def test_solution_toggle_on_a_synthetic_page(browser, tmp_path):
+    """A one-lesson site from a synthetic executed lesson (its page prepared by
+    ``book/build.py``'s ``page_notebook``, built by Sphinx with the course configuration):
+    each solution, code or markdown, is closed at first and shows after a click."""
+    import nbformat
+
+    if not os.path.exists(SITE_PYTHON):
+        pytest.fail(f"no site environment at {SITE_PYTHON}: `make test` builds it "
+                    "(requirements-site.txt), or set DLB_SITE_PYTHON")
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    executed = tmp_path / "01_synthetic.ipynb"
+    nbformat.write(lesson_notebook(outputs=True), str(executed))
+    src, out = tmp_path / "src", tmp_path / "site"
+    src.mkdir()
+    (src / "01_synthetic.ipynb").write_text(build.page_notebook(executed))
+    (src / "index.md").write_text("# Synthetic\n\n```{toctree}\n01_synthetic\n```\n")
+    proc = subprocess.run([SITE_PYTHON, "-m", "sphinx", "-b", "html", "-q", "-c",
+                           str(REPO / "book"), "-d", str(tmp_path / "doctrees"), str(src),
+                           str(out)], cwd=REPO, capture_output=True, text=True, timeout=600,
+                          env={**os.environ, "PYTHONWARNINGS": "ignore::DeprecationWarning"})
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    assert "WARNING" not in proc.stderr, proc.stderr[-3000:]
+    with serve(out) as url:
+        page, problems = open_page(browser, f"{url}/01_synthetic.html")
+        assert page.locator("div.cell.tag_solution.tag_hide-cell").count() == 3
+        assert page.locator("div.dlb-solution-text").count() == 3
+        assert check_solution_toggles(page, "synthetic") == 6
+        # the markdown solution's box opens too, and its text is rendered markdown
+        text_box = page.locator("div.dlb-solution-text details").first
+        text_box.locator("summary").click()
+        assert text_box.locator("p", has_text="squared plus").is_visible()
+        # an ordinary cell stays as it was: shown, with its output
+        plain = page.locator("div.cell:not(.tag_solution)").first
+        assert plain.locator(".cell_input").is_visible() and not plain.locator("details").count()
+        page.screenshot(path=str(SHOTS / "synthetic.png"), full_page=True)
+        assert not problems, problems
+        page.close()

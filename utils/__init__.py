@@ -14,7 +14,8 @@ Course tooling (how notebooks run and report, not lesson material):
 
 - ``utils.runtime``: smoke/full mode, quiet TensorFlow start-up, seeding, devices, the
   ``Run`` object with its claims and results JSON;
-- ``utils.notebooks``: ``make run`` (papermill), quality bars and the scoreboard.
+- ``utils.notebooks``: ``make run`` (papermill), quality bars and the scoreboard;
+- ``utils.student``: ``make student``, the lessons without their worked solutions.
 
 Importing ``utils`` in a notebook kernel (Jupyter, Colab, papermill) starts TensorFlow
 quietly and, on Colab, installs the few packages Colab lacks.

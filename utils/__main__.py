@@ -5,6 +5,7 @@
     python -m utils run [--smoke] [NN ...]   # execute notebooks headlessly, print the scoreboard
     python -m utils scoreboard               # the results table of the last runs
     python -m utils lab [JUPYTER OPTIONS]    # JupyterLab on notebooks/ (what `make lab` runs)
+    python -m utils student [NN ...]         # student copies without the worked solutions
 """
 import sys
 
@@ -21,6 +22,10 @@ def main(argv=None) -> int:
         from . import lab
 
         return lab.main(argv[1:])
+    if argv[:1] == ["student"]:
+        from . import student
+
+        return student.main(argv[1:])
     print(__doc__)
     return 2
 
