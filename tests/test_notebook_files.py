@@ -89,7 +89,7 @@ def layout_problems(nb: dict, stem: str) -> list[str]:
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
-def test_notebook_layout(path):
+def test_notebook_layout_has_one_parameters_cell_and_sections(path):
     problems = layout_problems(load(path), path.stem)
     assert not problems, f"{path.name}: {problems}"
 
@@ -282,7 +282,7 @@ def _requirement_names(lines):
     return names
 
 
-def test_environment_yml_matches_requirements():
+def test_environment_yml_matches_requirements_txt():
     env = yaml.safe_load((REPO / "environment.yml").read_text())
     assert env["name"] and "channels" in env
     deps = env["dependencies"]

@@ -94,7 +94,7 @@ def check_images(page):
 
 
 @pytest.mark.browser
-def test_home_page(site, browser):
+def test_home_page_has_the_lessons_and_the_scoreboard(site, browser):
     SHOTS.mkdir(parents=True, exist_ok=True)
     page, problems = open_page(browser, f"{site}/index.html")
     rows = page.locator("table.dlb-scoreboard tbody tr")
@@ -127,7 +127,7 @@ def test_search_finds_a_lesson(site, browser):
 
 @pytest.mark.browser
 @pytest.mark.parametrize("stem", STEMS)
-def test_lesson_page(site, browser, stem):
+def test_lesson_page_shows_outputs_and_navigation(site, browser, stem):
     SHOTS.mkdir(parents=True, exist_ok=True)
     page, problems = open_page(browser, f"{site}/{stem}.html")
     assert page.locator("h1").count() >= 1

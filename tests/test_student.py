@@ -58,7 +58,7 @@ def test_signatures_are_kept_with_their_docstrings():
     assert namespace["power"](2) is None, "the stub defines the function and does nothing"
 
 
-def test_signature_forms():
+def test_signature_forms_are_all_kept():
     code = '''if SOLUTIONS:
     import math
 
@@ -117,7 +117,7 @@ def test_student_copy_runs_top_to_bottom(monkeypatch):
     assert saved == [{"nine": 9}, None]
 
 
-def test_write_student_copies(tmp_path):
+def test_write_student_copies_is_repeatable_and_valid(tmp_path):
     """Written as valid notebooks (read back by nbformat) into ``out/notebooks/``, next to a
     link ``out/utils`` to the package, so their setup cell finds it one folder up."""
     nb = lesson_notebook()
@@ -184,7 +184,7 @@ def test_student_copy_of_lesson_01_runs_in_smoke_mode(tmp_path):
     assert result["mode"] == "smoke" and result["metrics"]
 
 
-def test_command_line(tmp_path, capsys):
+def test_command_line_writes_the_copies(tmp_path, capsys):
     """``python -m utils student [NN ...] [--out DIR]`` (what ``make student`` runs)."""
     from utils.__main__ import main
 
