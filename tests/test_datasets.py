@@ -325,3 +325,80 @@ def test_make_data_prepares_once_and_then_reuses(prepared, monkeypatch, tmp_path
     out = capsys.readouterr().out
     assert "mnist: already prepared" in out and "tinyshakespeare: already prepared" in out
     assert sorted(p.name for p in prepared.rglob("*")) == before
+
+
+# ---------------------------------------------------------------- other TFDS datasets
+@pytest.fixture
+def offline(monkeypatch):
+    """No network: TFDS's downloader fails as it does offline, in ``requests`` (a
+    ``requests.exceptions.ConnectionError`` from ``Session.get``, raised in its thread pool
+    and re-raised by ``download_and_prepare``).  Nothing is downloaded."""
+    requests = pytest.importorskip("requests")
+    from tensorflow_datasets.core.download import downloader
+
+    def no_network(self, url, *args, **kwargs):
+        raise requests.exceptions.ConnectionError(
+            f"HTTPSConnectionPool(host='example.invalid', port=443): Max retries exceeded "
+            f"with url: {url} (Caused by NameResolutionError(...))")
+
+    monkeypatch.setattr(downloader._Downloader, "_sync_download", no_network)
+    return requests
+
+
+@pytest.mark.parametrize("name", ["kmnist", "emnist/mnist"])
+def test_another_tfds_dataset_offline_says_what_to_do(datasets, offline, tmp_path, name):
+    with pytest.raises(data.DataNotFoundError) as caught:
+        datasets.load(name, split="train", data_dir=str(tmp_path))
+    message = str(caught.value)
+    assert repr(name) in message and "offline" in message
+    assert "with internet" in message and str(tmp_path) in message  # the fixes
+    assert "mnist, fashion_mnist" in message
+    assert isinstance(caught.value.__cause__, offline.exceptions.ConnectionError)
+    assert not datasets.builder(name, data_dir=str(tmp_path)).is_prepared()
+
+
+def test_only_network_failures_of_other_datasets_are_reworded(datasets, monkeypatch,
+                                                               tmp_path):
+    """A course dataset's errors, and other failures, reach the caller as they are."""
+    requests = pytest.importorskip("requests")
+
+    def fails(error):
+        def download_and_prepare(self, *args, **kwargs):
+            raise error
+        return download_and_prepare
+
+    monkeypatch.setattr(tfds.core.DatasetBuilder, "download_and_prepare",
+                        fails(requests.exceptions.ConnectionError("no network")))
+    with pytest.raises(data.DataNotFoundError, match="seems to be offline"):
+        datasets.load("kmnist", split="train", data_dir=str(tmp_path))
+    with pytest.raises(requests.exceptions.ConnectionError):
+        datasets.load("mnist", split="train", data_dir=str(tmp_path))
+    monkeypatch.setattr(tfds.core.DatasetBuilder, "download_and_prepare",
+                        fails(ValueError("something else")))
+    with pytest.raises(ValueError, match="something else"):
+        datasets.load("kmnist", split="train", data_dir=str(tmp_path))
+
+
+def test_check_images_reads_the_features_without_downloading(datasets, offline, tmp_path):
+    for name in ("mnist", "fashion_mnist", "kmnist", "emnist/mnist"):
+        info = datasets.check_images(name, (28, 28, 1), data_dir=str(tmp_path))
+        assert info.features["label"].num_classes >= 10
+    with pytest.raises(data.DatasetError, match=r"\(32, 32, 3\).*\(28, 28, 1\)"):
+        datasets.check_images("cifar10", (28, 28, 1), data_dir=str(tmp_path))
+    with pytest.raises(data.DatasetError, match="no 'image'"):
+        datasets.check_images("tinyshakespeare", data_dir=str(tmp_path))
+    assert not list(tmp_path.rglob("*.tfrecord*"))
+
+
+
+def test_keras_shuffle_warning_on_pipelines_is_silenced():
+    """Keras warns on every ``fit`` on a tf.data pipeline (which shuffles itself); importing
+    the package silences that warning only (in a fresh process: pytest resets filters)."""
+    code = ("import warnings\nfrom utils import datasets\n"
+            "warnings.warn('`shuffle=True` was passed, but will be ignored since the data `x` "
+            "was provided as a tf.data.Dataset.', UserWarning)\n"
+            "warnings.warn('another warning', UserWarning)\n")
+    out = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True,
+                         text=True, timeout=300)
+    assert out.returncode == 0, out.stderr
+    assert "shuffle" not in out.stderr and "another warning" in out.stderr

@@ -36,11 +36,19 @@ notes kept off stderr, and ``tiny_shakespeare`` served from the verified file.  
 ``tfds.load("dlb_mnist", data_dir=datasets.data_dir())`` works too once this package is
 imported (so do ``dlb_fashion_mnist`` and ``dlb_camvid``, and ``tiny_shakespeare`` once
 prepared).  Importing this package turns TFDS's progress bars off (they print to stderr).
+
+Any other TFDS name works as with ``tfds.load``: online, TFDS downloads and prepares it into
+``data_dir()`` on first use.  Offline, its download fails; ``load`` then raises
+``utils.data.DataNotFoundError`` naming the dataset and the ways out (run once with internet,
+copy a prepared TFDS folder into ``data_dir()``, or use a course dataset).
+``check_images(name, shape)`` tells, before any download, whether a dataset holds labelled
+images of one shape (what the image lessons assume when their ``DATASET`` is swapped).
 """
 from __future__ import annotations
 
 import contextlib
 import logging
+import warnings
 from pathlib import Path
 
 from ._compat import ensure_importlib_resources
@@ -55,8 +63,8 @@ from .fashion_mnist import DlbFashionMnist  # noqa: E402
 from .mnist import DlbMnist  # noqa: E402
 from .tiny_shakespeare import download_config as _tiny_shakespeare_config  # noqa: E402
 
-__all__ = ["DlbCamvid", "DlbFashionMnist", "DlbMnist", "TFDS_NAMES", "builder", "data_dir",
-           "load", "tfds_name"]
+__all__ = ["DlbCamvid", "DlbFashionMnist", "DlbMnist", "TFDS_NAMES", "builder", "check_images",
+           "data_dir", "load", "tfds_name"]
 
 #: Course registry name -> TFDS name.  TFDS names are accepted as they are.
 TFDS_NAMES = {
@@ -72,6 +80,12 @@ _SERVED_BUILTINS = {"tiny_shakespeare": ("tinyshakespeare", _tiny_shakespeare_co
 # TFDS's tqdm bars go to stderr (a pink block in Jupyter) and say nothing a student can act
 # on; TFDS still prints one line on stdout when it prepares a dataset and one when it is done.
 tfds.disable_progress_bar()
+
+# Keras 3 warns on every ``fit`` on a tf.data dataset ("`shuffle=True` was passed, but will be
+# ignored ..."): ``fit``'s ``shuffle`` defaults to True, and a pipeline shuffles itself
+# (``Dataset.shuffle``), as the TensorFlow tutorials' pipelines do.  Nothing to act on.
+warnings.filterwarnings("ignore", message=r"`shuffle=True` was passed, but will be ignored",
+                        category=UserWarning)
 
 
 def data_dir() -> Path:
@@ -114,7 +128,9 @@ def load(name: str, **kwargs):
     or a TFDS name (``dlb_mnist``, ``tiny_shakespeare``, ...).  The first call prepares the
     dataset (TFDS writes its record files into ``data_dir()``); later calls reuse it.  A
     missing or corrupt source file raises ``utils.data.DataNotFoundError`` or
-    ``ChecksumError`` with the file, where it was looked for and the fix.
+    ``ChecksumError`` with the file, where it was looked for and the fix.  Any other TFDS
+    name is downloaded by TFDS; when that fails for want of a network, ``DataNotFoundError``
+    says so and what to do instead.
     """
     from ..runtime import start_tensorflow
 
@@ -124,7 +140,58 @@ def load(name: str, **kwargs):
     with _quiet_absl():
         if name in _SERVED_BUILTINS and kwargs.get("download", True):
             _prepare_builtin(name, kwargs["data_dir"])
-        return tfds.load(name, **kwargs)
+        try:
+            return tfds.load(name, **kwargs)
+        except Exception as error:
+            if name in TFDS_NAMES.values() or _network_error(error) is None:
+                raise
+            raise _offline_error(name, kwargs["data_dir"], _network_error(error)) from error
+
+
+def _network_error(error: BaseException) -> BaseException | None:
+    """The connection error behind ``error`` (itself or one it was raised from), if any.
+    Offline, TFDS's downloader fails in ``requests`` (``urllib`` for ftp addresses)."""
+    import socket
+    import urllib.error
+
+    import requests
+
+    kinds = (requests.exceptions.ConnectionError, requests.exceptions.Timeout,
+             urllib.error.URLError, ConnectionError, socket.gaierror)
+    seen = set()
+    while error is not None and id(error) not in seen:
+        seen.add(id(error))
+        if isinstance(error, kinds):
+            return error
+        error = error.__cause__ or error.__context__
+    return None
+
+
+def _offline_error(name: str, directory: str, cause: BaseException) -> _data.DataNotFoundError:
+    course = ", ".join(TFDS_NAMES)
+    return _data.DataNotFoundError(
+        f"TFDS could not download the dataset {name!r}: this machine seems to be offline "
+        f"({type(cause).__name__}). {name!r} is not one of the course's datasets, whose files "
+        f"come with the course. To use it: run this once with internet, and TFDS prepares it "
+        f"into {directory} for later offline use; or copy a folder that TFDS prepared "
+        f"elsewhere ({name}/<version>/ of its data_dir, e.g. ~/tensorflow_datasets) into "
+        f"{directory}; or use a course dataset, which needs no internet: {course}.")
+
+
+def check_images(name: str, shape=(28, 28, 1), **kwargs):
+    """``info`` of dataset ``name`` (read from TFDS's builder: no download) if it holds
+    labelled images of ``shape``; otherwise ``utils.data.DatasetError`` saying what it holds."""
+    info = builder(name, **kwargs).info
+    features = info.features
+    image = features["image"] if "image" in features else None
+    if (image is None or tuple(image.shape) != tuple(shape) or "label" not in features
+            or not hasattr(features["label"], "num_classes")):
+        found = "no 'image'" if image is None else f"images of shape {tuple(image.shape)}"
+        raise _data.DatasetError(
+            f"{name!r} has {found}; this lesson needs an image-classification dataset with "
+            f"images of shape {tuple(shape)} and a 'label' class (e.g. mnist, fashion_mnist, "
+            f"kmnist, emnist/mnist). Its features: {features}")
+    return info
 
 
 def _prepare_builtin(name: str, directory: str) -> None:
