@@ -20,7 +20,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 os.environ["DLB_OFFLINE"] = "1"
 matplotlib.use("Agg")  # this process only: executed notebooks keep Jupyter's inline figures
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")  # as utils.runtime.start_tensorflow
 
 
 #: What an executed notebook may print to stderr, each with its reason.  Anything else in a

@@ -60,14 +60,15 @@ START = ("import sys; sys.path.insert(0, {repo!r}); from utils import runtime; "
          "print(runtime.get_strategy().num_replicas_in_sync); print(runtime._replicas)")
 
 
-def _start(**env):
+def _start(extra="", **env):
     import os
     import subprocess
     import sys
 
     environ = {k: v for k, v in os.environ.items() if k not in ("TF_CPP_MIN_LOG_LEVEL",
                                                                 "DLB_DEVICES")}
-    proc = subprocess.run([sys.executable, "-c", START.format(repo=str(runtime.REPO_ROOT))],
+    script = START.format(repo=str(runtime.REPO_ROOT)) + extra
+    proc = subprocess.run([sys.executable, "-c", script],
                           capture_output=True, text=True, env={**environ, **env}, timeout=300)
     assert proc.returncode == 0, proc.stderr
     return proc
@@ -78,6 +79,20 @@ def test_tensorflow_starts_without_its_start_up_log():
     assert proc.stdout.split() == ["1", "1", "1"]
     for noise in ("absl", "oneDNN", "cuda", "cuInit", "cpu_feature_guard"):
         assert noise not in proc.stderr, proc.stderr
+
+
+def test_keras_on_arrays_with_op_determinism_logs_nothing():
+    """TensorFlow 2.21 logs an E0000 ``use_unbounded_threadpool`` line when Keras feeds arrays
+    under op determinism (every lesson's setting on the CPU); students must not see it."""
+    proc = _start(extra="""
+import numpy as np, keras
+runtime.set_seed(1, deterministic=True)
+model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(2)])
+model.compile("adam", "mse")
+model.fit(np.zeros((8, 4), "float32"), np.zeros((8, 2), "float32"), verbose=0)
+model.predict(np.zeros((8, 4), "float32"), verbose=0)
+""")
+    assert proc.stdout.split()[-3:] == ["1", "1", "1"] and proc.stderr == "", proc.stderr
 
 
 def test_start_up_filter_passes_on_what_is_not_noise():

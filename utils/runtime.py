@@ -61,8 +61,13 @@ def start_tensorflow() -> None:
     TensorFlow's C++ start-up log goes to the process's stderr, which Jupyter shows as a
     pink block in the first cell that imports TensorFlow.  The lines in ``STARTUP_NOISE``
     are dropped; anything else is passed on.  Call before anything else imports TensorFlow
-    (``import utils`` does, inside Jupyter, Colab and papermill)."""
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    (``import utils`` does, inside Jupyter, Colab and papermill).
+
+    Later C++ log lines are kept to fatal ones (``TF_CPP_MIN_LOG_LEVEL=3``, unless already
+    set): with op determinism on, TensorFlow 2.21 logs a harmless ``E0000 ... NodeDef mentions
+    attribute use_unbounded_threadpool`` line whenever Keras feeds arrays, and a real failure
+    reaches the student as a Python exception anyway.  Set the variable to 0 to see them all."""
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     if "tensorflow" in sys.modules:
         return
     sys.stderr.flush()
