@@ -1,5 +1,5 @@
-"""Unit tests of utils.segmentation (joint augmentation, smoothing, colours) and of the CamVid
-loader's errors.  No network, no real data needed.  The lesson's network, loss, class weights
+"""Unit tests of utils.segmentation (joint augmentation, smoothing, colours, encoder weights)
+and of the CamVid loader's errors.  No network, no real data needed.  The lesson's network, loss, class weights
 and metrics live in notebook 04 and are checked by its run (claims, tests/test_nb_04.py)."""
 from __future__ import annotations
 
@@ -128,7 +128,7 @@ def _write_split(root, split, image_names, label_names, label_shape=(6, 8)):
 def test_loader_reads_a_segnet_folder(tmp_path):
     _write_split(tmp_path, "train", ["a_1.png", "a_2.png"], ["a_1.png", "a_2.png"])
     pairs = camvid_pairs_in(tmp_path, "train")
-    assert utils.camvid_pairs("train", tmp_path) == pairs  # the notebook's public way in
+    assert utils.camvid_pairs("train", tmp_path) == pairs  # the public way in
     images, labels, names = load_camvid("train", pairs)
     assert images.shape == (2, 6, 8, 3) and labels.shape == (2, 6, 8)
     assert names == ["a_1", "a_2"]
@@ -316,3 +316,96 @@ def test_overlay_blends_colours_over_the_image():
     np.testing.assert_array_equal(seg.overlay(image, np.array([[1, 0]]), 0.5, colours),
                                   [[[150, 100, 50], [50, 50, 50]]])
     assert seg.overlay(floats, lab).dtype == np.uint8
+
+
+# --------------------------------------------------------------------------- encoder weights
+SMOKE_ALPHA = 0.35  # the lesson's smoke-mode width: small and quick to build
+
+
+def _encoder(alpha=SMOKE_ALPHA, weights=None):
+    """A MobileNetV2 encoder as the lesson builds it: open input size, several outputs."""
+    import keras
+
+    base = keras.applications.MobileNetV2(input_shape=(None, None, 3), include_top=False,
+                                          weights=weights, alpha=alpha)
+    taps = [base.get_layer(name).output for name in ("block_1_expand_relu", "out_relu")]
+    return keras.Model(base.input, taps, name="encoder")
+
+
+def test_encoder_weights_from_a_file_are_loaded(tmp_path):
+    import keras
+
+    keras.utils.set_random_seed(1)
+    saved = _encoder()
+    path = tmp_path / "encoder.weights.h5"
+    saved.save_weights(path)
+    keras.utils.set_random_seed(2)  # a fresh build starts from other random weights
+    loaded, pretrained = seg.encoder_with_weights(lambda w: _encoder(weights=w), str(path))
+    assert pretrained == 1
+    assert [v.path for v in loaded.weights] == [v.path for v in saved.weights]
+    assert [v.shape for v in loaded.weights] == [v.shape for v in saved.weights]
+    assert not np.array_equal(loaded.weights[0].numpy(), _encoder().weights[0].numpy())
+    for got, want in zip(loaded.get_weights(), saved.get_weights()):
+        np.testing.assert_array_equal(got, want)
+
+
+def test_encoder_weights_missing_file(tmp_path):
+    missing = tmp_path / "nowhere.weights.h5"
+    with pytest.raises(FileNotFoundError, match="encoder weights file not found: .*nowhere"):
+        seg.encoder_with_weights(_fail_to_build, missing)
+
+
+def test_encoder_weights_that_do_not_fit(tmp_path):
+    path = tmp_path / "wider.weights.h5"
+    _encoder(alpha=0.5).save_weights(path)  # another width: other kernel shapes
+    with pytest.raises(ValueError, match=r"the weights in .*wider\.weights\.h5 do not fit "
+                                         r"this encoder \('encoder', \d+ weight arrays\)"):
+        seg.encoder_with_weights(lambda w: _encoder(weights=w), path)
+    junk = tmp_path / "junk.h5"
+    junk.write_text("not an HDF5 file")
+    with pytest.raises(ValueError, match="do not fit this encoder"):
+        seg.encoder_with_weights(lambda w: _encoder(weights=w), junk)
+
+
+def _fail_to_build(weights):
+    raise AssertionError(f"nothing should be built here (weights={weights!r})")
+
+
+class _Built:
+    """Stands in for an encoder: records the weights it was built with."""
+
+    def __init__(self, weights):
+        self.weights = weights
+
+
+def test_encoder_weights_none_is_random_and_never_downloads(capsys):
+    encoder, pretrained = seg.encoder_with_weights(_Built, None)
+    assert (encoder.weights, pretrained) == (None, 0)
+    assert capsys.readouterr().out == ""
+
+
+def test_imagenet_offline_falls_back_to_random_weights_loudly(monkeypatch, capsys):
+    monkeypatch.setenv("DLB_OFFLINE", "1")
+    encoder, pretrained = seg.encoder_with_weights(_Built, "imagenet")
+    assert (encoder.weights, pretrained) == (None, 0)
+    out = capsys.readouterr().out
+    assert "WARNING: no ImageNet weights" in out and "RANDOM weights" in out
+    assert "DLB_OFFLINE=1" in out
+
+
+def test_imagenet_download_failure_falls_back_to_random_weights(monkeypatch, capsys):
+    monkeypatch.setenv("DLB_OFFLINE", "0")
+
+    def build(weights):
+        if weights == "imagenet":
+            raise OSError("URL fetch failure: no network")
+        return _Built(weights)
+
+    encoder, pretrained = seg.encoder_with_weights(build, "imagenet")
+    assert (encoder.weights, pretrained) == (None, 0)
+    out = capsys.readouterr().out
+    assert "WARNING: no ImageNet weights for the encoder (OSError: URL fetch failure" in out
+    assert "RANDOM weights" in out
+    # and when the download works, the ImageNet build is used as it is
+    encoder, pretrained = seg.encoder_with_weights(_Built, "imagenet")
+    assert (encoder.weights, pretrained) == ("imagenet", 1)

@@ -4,11 +4,16 @@ the metrics are written in the notebook itself.
 - ``augment_pair``: one random flip / scale / crop applied to an image *and* its label map
   together, colour jitter on the image only;
 - ``smooth_logits`` / ``sequences``: temporal smoothing of per-frame predictions of a video;
-- ``colorize`` / ``overlay``: label maps as pictures.
+- ``colorize`` / ``overlay``: label maps as pictures;
+- ``encoder_with_weights``: the encoder with ImageNet weights, weights from a file, or random
+  ones (the lesson's ``ENCODER_WEIGHTS``).
 
 Labels follow CamVid: 0..K-1 are classes, ``void`` (11 for CamVid) marks unlabelled pixels.
 """
 from __future__ import annotations
+
+import warnings
+from pathlib import Path
 
 import numpy as np
 
@@ -125,3 +130,67 @@ def overlay(image, labels, alpha: float = 0.5, colors=CAMVID_COLORS) -> np.ndarr
         image = np.clip(np.asarray(image, np.float32) * 255.0, 0, 255)
     mixed = (1 - alpha) * np.asarray(image, np.float32) + alpha * colorize(labels, colors)
     return mixed.round().astype(np.uint8)
+
+
+# --------------------------------------------------------------------------- encoder weights
+def encoder_with_weights(build, weights="imagenet"):
+    """``(encoder, pretrained)``: the encoder ``build`` makes, with the weights asked for.
+
+    ``build(keras_weights)`` builds the encoder, passing ``keras_weights`` (``None`` or
+    ``"imagenet"``) on to ``keras.applications`` (e.g. ``MobileNetV2(weights=...)``).
+    ``weights``:
+
+    - ``None``: random initial weights; ``pretrained`` is 0;
+    - ``"imagenet"``: Keras downloads the ImageNet weights (``pretrained`` 1).  When that is
+      not possible (no network, ``DLB_OFFLINE=1``) a warning is printed and the encoder
+      starts from random weights (``pretrained`` 0): the lesson still runs, offline too;
+    - a path to a weights file (``.weights.h5`` or ``.keras`` as Keras 3 saves them, or Keras'
+      legacy ``.h5``, e.g. the ImageNet file downloaded on another machine), loaded into the
+      encoder with ``load_weights`` (``pretrained`` 1).  A missing file raises
+      ``FileNotFoundError``; a file whose weights do not fit the encoder (other layers,
+      another width) raises ``ValueError``.
+    """
+    if weights is None:
+        return build(None), 0
+    if weights == "imagenet":
+        return _imagenet_or_random(build)
+    path = Path(weights).expanduser()
+    if not path.is_file():
+        raise FileNotFoundError(
+            f"encoder weights file not found: {path}. The encoder weights must be "
+            f"'imagenet', None (random initial weights) or the path of an existing weights "
+            f"file (.weights.h5, .keras or a Keras .h5 file).")
+    encoder = build(None)
+    with warnings.catch_warnings(record=True) as caught:  # Keras warns per layer it skips
+        warnings.simplefilter("always")
+        try:
+            encoder.load_weights(path)
+        except (ValueError, OSError, KeyError, TypeError) as exc:
+            reason = str(exc).strip().splitlines()[0][:300] if str(exc).strip() else ""
+            raise ValueError(
+                f"the weights in {path} do not fit this encoder ({encoder.name!r}, "
+                f"{len(encoder.weights)} weight arrays): they must come from the same network "
+                f"(same layers and widths, e.g. the same MobileNetV2 alpha). Keras: "
+                f"{type(exc).__name__}: {reason}") from exc
+    for w in caught:  # loaded after all: pass Keras' remarks on
+        warnings.warn(w.message, w.category, stacklevel=2)
+    return encoder, 1
+
+
+def _imagenet_or_random(build):
+    """ImageNet weights if Keras can download them; else a loud warning and random ones."""
+    from .data import downloads_allowed
+
+    if downloads_allowed():
+        try:
+            return build("imagenet"), 1
+        except Exception as exc:  # no network, blocked download, unsupported width, ...
+            reason = f"{type(exc).__name__}: {str(exc)[:150]}"
+    else:
+        reason = "DLB_OFFLINE=1, so no download was tried"
+    rule = "!" * 78
+    print(f"{rule}\nWARNING: no ImageNet weights for the encoder ({reason}).\n"
+          f"The encoder starts from RANDOM weights: expect clearly lower scores than with\n"
+          f"pre-training. Offline? Download the weights file elsewhere and pass its path.\n"
+          f"{rule}")
+    return build(None), 0
