@@ -99,7 +99,7 @@ def test_preparation_and_loading_print_nothing_to_stderr(tmp_path):
 
 # ---------------------------------------------------------------- the datasets
 @pytest.mark.parametrize("name", ["mnist", "fashion_mnist"])
-def test_mnist_like(datasets, prepared, name):
+def test_mnist_like_datasets_load_with_their_split_sizes(datasets, prepared, name):
     if name == "fashion_mnist" and not HAS_FASHION:
         pytest.skip("no Fashion-MNIST (Debian's dataset-fashion-mnist or the mirror)")
     (x_train, y_train), (x_test, y_test) = data.load_mnist(name)
@@ -134,7 +134,7 @@ def test_tiny_shakespeare_text_is_intact(datasets, prepared):
     assert hashlib.sha256(text).hexdigest() == registered
 
 
-def test_camvid(datasets, prepared):
+def test_camvid_loads_with_its_split_sizes(datasets, prepared):
     splits, info = _load(datasets, prepared, "camvid", split=["train", "validation", "test"],
                          with_info=True)
     assert [info.splits[s].num_examples for s in ("train", "validation", "test")] == \
@@ -166,7 +166,7 @@ def test_dataset_info_is_filled_in(datasets, prepared, name):
     assert info.splits
 
 
-def test_as_supervised_for_keras(datasets, prepared):
+def test_as_supervised_gives_keras_pairs(datasets, prepared):
     """The shape a notebook feeds to model.fit: batched (image, label) pairs."""
     ds = _load(datasets, prepared, "mnist", split="test", as_supervised=True)
     x, y = next(iter(tfds.as_numpy(ds.batch(32))))

@@ -95,7 +95,7 @@ def test_augment_pair_rejects_bad_input():
 
 
 # --------------------------------------------------------------------------- video, pictures
-def test_smooth_logits():
+def test_smooth_logits_averages_neighbours_and_sequences_split_by_name():
     x = np.arange(5, dtype=np.float32)[:, None] * np.ones((5, 2))
     s = seg.smooth_logits(x, window=3)
     np.testing.assert_allclose(s[:, 0], [0.5, 1, 2, 3, 3.5])
@@ -105,7 +105,7 @@ def test_smooth_logits():
     assert seg.sequences(["a_1", "b_1", "a_2", "Seq05VD_f0"]) == [[0, 2], [1], [3]]
 
 
-def test_colorize_and_overlay():
+def test_colorize_and_overlay_use_the_class_colours():
     lab = np.array([[0, 11]])
     rgb = seg.colorize(lab)
     np.testing.assert_array_equal(rgb[0, 0], utils.CAMVID_COLORS[0])
@@ -134,32 +134,32 @@ def test_loader_reads_a_segnet_folder(tmp_path):
     assert names == ["a_1", "a_2"]
 
 
-def test_loader_missing_label(tmp_path):
+def test_loader_missing_label_is_an_error(tmp_path):
     _write_split(tmp_path, "train", ["a_1.png", "a_2.png"], ["a_1.png"])
     with pytest.raises(DatasetError, match="no partner"):
         camvid_pairs_in(tmp_path, "train")
 
 
-def test_loader_missing_image(tmp_path):
+def test_loader_missing_image_is_an_error(tmp_path):
     _write_split(tmp_path, "val", ["a_1.png"], ["a_1.png", "a_9.png"])
     with pytest.raises(DatasetError, match="a_9.png"):
         camvid_pairs_in(tmp_path, "val")
 
 
-def test_loader_mismatched_sizes(tmp_path):
+def test_loader_mismatched_sizes_are_an_error(tmp_path):
     _write_split(tmp_path, "test", ["a_1.png"], ["a_1.png"], label_shape=(5, 8))
     with pytest.raises(DatasetError, match="mismatch"):
         load_camvid("test", camvid_pairs_in(tmp_path, "test"))
 
 
-def test_loader_empty_folder_and_bad_split(tmp_path):
+def test_loader_empty_folder_and_bad_split_are_errors(tmp_path):
     with pytest.raises(utils.DataNotFoundError):
         camvid_pairs_in(tmp_path, "train")
     with pytest.raises(ValueError, match="unknown CamVid split"):
         utils.camvid_pairs("everything")
 
 
-def test_loader_bad_label_values(tmp_path):
+def test_loader_bad_label_values_are_an_error(tmp_path):
     _write_split(tmp_path, "train", ["a_1.png"], [])
     Image.fromarray(np.full((6, 8), 40, np.uint8)).save(tmp_path / "trainannot" / "a_1.png")
     with pytest.raises(DatasetError, match="label values"):
@@ -278,7 +278,7 @@ def test_augment_pair_in_a_graph_has_static_shapes():
     assert out[1].shape.as_list() == [16, 24]
 
 
-def test_smooth_logits_windows():
+def test_smooth_logits_windows_are_checked():
     x = np.arange(5, dtype=np.float64)[:, None, None]
     np.testing.assert_allclose(seg.smooth_logits(x), seg.smooth_logits(x, 3))  # the default
     np.testing.assert_allclose(seg.smooth_logits(x, 5)[:, 0, 0], [1, 1.5, 2, 2.5, 3])
@@ -291,7 +291,7 @@ def test_sequences_split_at_the_last_underscore():
         [0, 1], [2, 3], [4]]
 
 
-def test_colorize_other_colours():
+def test_colorize_accepts_other_colours():
     colours = [[255, 0, 0], [0, 0, 255]]                 # a plain list works too
     rgb = seg.colorize(np.array([[1, 0]]), colours)
     assert rgb.dtype == np.uint8
@@ -349,13 +349,13 @@ def test_encoder_weights_from_a_file_are_loaded(tmp_path):
         np.testing.assert_array_equal(got, want)
 
 
-def test_encoder_weights_missing_file(tmp_path):
+def test_encoder_weights_missing_file_is_an_error(tmp_path):
     missing = tmp_path / "nowhere.weights.h5"
     with pytest.raises(FileNotFoundError, match="encoder weights file not found: .*nowhere"):
         seg.encoder_with_weights(_fail_to_build, missing)
 
 
-def test_encoder_weights_that_do_not_fit(tmp_path):
+def test_encoder_weights_that_do_not_fit_are_an_error(tmp_path):
     path = tmp_path / "wider.weights.h5"
     _encoder(alpha=0.5).save_weights(path)  # another width: other kernel shapes
     with pytest.raises(ValueError, match=r"the weights in .*wider\.weights\.h5 do not fit "
