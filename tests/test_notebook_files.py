@@ -14,6 +14,9 @@ EXPECTED = ["01_feedforward_regression", "02_convolutional_mnist",
             "03_recurrent_text_generation", "04_encoder_decoder_segmentation", "05_autoencoders",
             "06_gans", "07_deep_rl_deeptraffic"]
 
+#: one test per lesson notebook, named after it
+each_lesson = pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+
 
 def test_notebooks_exist_and_are_named_after_the_course():
     assert NOTEBOOKS, "no notebooks committed"
@@ -40,13 +43,13 @@ def clean_problems(nb: dict) -> list[str]:
     return problems
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+@each_lesson
 def test_notebook_is_clean(path):
-    problems = clean_problems(load(path))
-    assert not problems, f"{path.name}: {problems}"
+    """Committed without outputs or execution counts: a diff shows only what a person wrote."""
+    assert clean_problems(load(path)) == [], path.name
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+@each_lesson
 def test_notebook_metadata_is_what_jupyterlab_writes(path):
     """Opening a notebook must not modify it: JupyterLab rewrites the kernelspec and the
     kernel's language_info on opening, so they are committed as the course kernel reports
@@ -88,7 +91,7 @@ def layout_problems(nb: dict, stem: str) -> list[str]:
     return problems
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+@each_lesson
 def test_notebook_layout_has_one_parameters_cell_and_sections(path):
     problems = layout_problems(load(path), path.stem)
     assert not problems, f"{path.name}: {problems}"
@@ -165,7 +168,7 @@ def ending_problems(nb: dict) -> list[str]:
     return problems
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+@each_lesson
 def test_lesson_ends_with_takeaways_then_results_then_exercises_with_solutions(path):
     """Key takeaways, the results cell, "What to try next", exercises each with a worked
     solution, and the results written again (see ``ending_problems``)."""
@@ -179,7 +182,7 @@ def long_cells(nb: dict) -> dict[int, int]:
             for n in [len(source(c).rstrip().splitlines())] if n > 30}
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+@each_lesson
 def test_code_cells_are_short(path):
     """One idea per cell: no code cell longer than 30 lines."""
     long = long_cells(load(path))
@@ -237,14 +240,14 @@ def measured_value_cells(nb: dict) -> dict[int, list[str]]:
             for found in [measured_looking_numbers(source(c), code)] if found}
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+@each_lesson
 def test_markdown_states_no_measured_value(path):
     """Claims come from the run: prose may state expectations, not measured numbers."""
     offenders = measured_value_cells(load(path))
     assert not offenders, f"cells (index: numbers) state values the run should print: {offenders}"
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+@each_lesson
 def test_colab_badge_points_at_its_own_notebook(path):
     nb = load(path)
     badges = BADGE.findall("".join(nb["cells"][0]["source"]))
