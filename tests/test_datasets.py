@@ -3,6 +3,7 @@
 The datasets are prepared once per session into a temporary TFDS folder (``prepared``);
 the error tests use a temporary mirror with a tampered copy and a temporary cache.
 """
+import errno
 import hashlib
 import os
 import subprocess
@@ -102,7 +103,9 @@ def test_preparation_and_loading_print_nothing_to_stderr(tmp_path):
 def test_mnist_like_datasets_load_with_their_split_sizes(datasets, prepared, name):
     if name == "fashion_mnist" and not HAS_FASHION:
         pytest.skip("no Fashion-MNIST (Debian's dataset-fashion-mnist or the mirror)")
-    (x_train, y_train), (x_test, y_test) = data.load_mnist(name)
+    # the reference: the registry's IDX files, read as they are
+    x_train, y_train, x_test, y_test = (data.read_idx(data.fetch_file(f))
+                                        for f in data.dataset(name).files)
     splits, info = _load(datasets, prepared, name, split=["train", "test"],
                          as_supervised=True, with_info=True)
     assert info.splits["train"].num_examples == 60_000
@@ -148,12 +151,21 @@ def test_camvid_loads_with_its_split_sizes(datasets, prepared):
     for ds in splits:  # every mask holds class indices 0-11 only
         for batch in tfds.as_numpy(ds.map(lambda ex: ex["segmentation_mask"]).batch(64)):
             assert batch.max() <= data.CAMVID_VOID
-    # the validation split is utils.data.load_camvid("val"), pixel for pixel, in its order
-    images, labels, names = data.load_camvid("val")
+    # the validation split is the registry's val/ and valannot/ PNG files read by Pillow,
+    # pixel for pixel, in the order of the frame names
+    from PIL import Image
+
+    names = sorted(f.path.rsplit("/", 1)[1][:-4] for f in data.dataset("camvid").files
+                   if f.path.startswith("camvid/val/"))
     got = tfds.as_numpy(splits[1].batch(101).get_single_element())
     assert [n.decode() for n in got["file_name"]] == names
-    np.testing.assert_array_equal(got["image"], images)
-    np.testing.assert_array_equal(got["segmentation_mask"][..., 0], labels)
+
+    def read(folder, mode):
+        return np.stack([np.asarray(Image.open(data.fetch("camvid", f"camvid/{folder}/{n}.png"))
+                                    .convert(mode)) for n in names])
+
+    np.testing.assert_array_equal(got["image"], read("val", "RGB"))
+    np.testing.assert_array_equal(got["segmentation_mask"][..., 0], read("valannot", "L"))
 
 
 @pytest.mark.parametrize("name", COURSE)
@@ -313,6 +325,87 @@ def test_a_killed_preparation_is_not_trusted(datasets, sandbox):
     text = b"".join(ex["text"] for ds in splits for ex in tfds.as_numpy(ds))
     assert hashlib.sha256(text).hexdigest() == data.dataset("tinyshakespeare").files[0].sha256
     assert (root / "1.0.0").is_dir()
+
+
+# ---------------------------------------------------------------- two processes at once
+class RaceDemo(tfds.core.GeneratorBasedBuilder):
+    """Three numbers: a dataset that prepares in a second, for the race below."""
+
+    VERSION = tfds.core.Version("1.0.0")
+
+    def _info(self):
+        return tfds.core.DatasetInfo(
+            builder=self, features=tfds.features.FeaturesDict({"n": np.int64}))
+
+    def _split_generators(self, dl_manager):
+        return {"train": self._generate_examples()}
+
+    def _generate_examples(self):
+        for n in range(3):
+            yield n, {"n": n}
+
+
+def _other_process_finishes_first(monkeypatch, cls, prepare_elsewhere):
+    """While this process prepares ``cls``, another one prepares it completely (its folder is
+    in place before this one renames its own finished folder)."""
+    original = cls._download_and_prepare
+    raced = []
+
+    def race(self, *args, **kwargs):
+        if not raced:
+            raced.append(True)
+            prepare_elsewhere()
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(cls, "_download_and_prepare", race)
+    return raced
+
+
+def test_a_dataset_another_process_prepared_first_is_loaded(datasets, monkeypatch, tmp_path):
+    """Two notebooks opened together prepare one dataset at once: TFDS's rename of the second
+    one's folder fails with FileExistsError, and ``load`` loads what the first prepared."""
+    def race_in(directory):
+        return _other_process_finishes_first(
+            monkeypatch, RaceDemo,
+            lambda: tfds.builder("race_demo", data_dir=str(directory)).download_and_prepare())
+
+    race_in(tmp_path / "plain")
+    with pytest.raises(FileExistsError):  # what tfds.load does, and the course's load handles
+        tfds.load("race_demo", split="train", data_dir=str(tmp_path / "plain"))
+    monkeypatch.undo()
+    raced = race_in(tmp_path / "course")
+    ds = datasets.load("race_demo", split="train", data_dir=str(tmp_path / "course"))
+    assert raced and sorted(int(ex["n"]) for ex in tfds.as_numpy(ds)) == [0, 1, 2]
+    assert not [p for p in tmp_path.rglob("*") if "incomplete" in p.name]
+
+
+def test_tiny_shakespeare_another_process_prepared_first_is_loaded(datasets, sandbox,
+                                                                    monkeypatch):
+    """The same race for TFDS's own builder, which the course prepares from the verified file."""
+    link, _, _ = sandbox
+    link("tinyshakespeare")
+    directory = str(datasets.data_dir())
+    cls = tfds.builder_cls("tiny_shakespeare")
+    raced = _other_process_finishes_first(
+        monkeypatch, cls, lambda: datasets._prepare_builtin("tiny_shakespeare", directory))
+    splits = datasets.load("tinyshakespeare", split=["train", "validation", "test"])
+    text = b"".join(ex["text"] for ds in splits for ex in tfds.as_numpy(ds))
+    assert raced
+    assert hashlib.sha256(text).hexdigest() == data.dataset("tinyshakespeare").files[0].sha256
+
+
+@pytest.mark.parametrize("error", [FileExistsError(errno.EEXIST, "File exists"),
+                                   OSError(errno.ENOTEMPTY, "Directory not empty")])
+def test_a_rename_error_with_nothing_prepared_is_raised(datasets, monkeypatch, tmp_path, error):
+    """Only a dataset that is prepared after all is loaded; otherwise the error is raised."""
+    def fails(self, *args, **kwargs):
+        raise error
+
+    monkeypatch.setattr(RaceDemo, "_download_and_prepare", fails)
+    with pytest.raises(OSError) as caught:
+        datasets.load("race_demo", split="train", data_dir=str(tmp_path))
+    assert caught.value is error
+    assert not datasets.builder("race_demo", data_dir=str(tmp_path)).is_prepared()
 
 
 def test_make_data_prepares_once_and_then_reuses(prepared, monkeypatch, tmp_path, capsys):

@@ -1,6 +1,7 @@
 """Unit tests of utils.segmentation (joint augmentation, smoothing, colours, encoder weights)
-and of the CamVid loader's errors.  No network, no real data needed.  The lesson's network, loss, class weights
-and metrics live in notebook 04 and are checked by its run (claims, tests/test_nb_04.py)."""
+and of the CamVid files' checks (``utils.data.camvid_pairs`` and the ``dlb_camvid`` builder).
+No network, no real data needed.  The lesson's network, loss, class weights and metrics live
+in notebook 04 and are checked by its run (claims, tests/test_nb_04.py)."""
 from __future__ import annotations
 
 import numpy as np
@@ -9,7 +10,7 @@ from PIL import Image
 
 import utils
 from utils import segmentation as seg
-from utils.data import DatasetError, camvid_pairs_in, load_camvid
+from utils.data import DatasetError
 
 VOID = utils.CAMVID_VOID
 
@@ -115,56 +116,108 @@ def test_colorize_and_overlay_use_the_class_colours():
         seg.colorize(np.array([[12]]))
 
 
-# --------------------------------------------------------------------------- loader errors
-def _write_split(root, split, image_names, label_names, label_shape=(6, 8)):
-    (root / split).mkdir(parents=True, exist_ok=True)
-    (root / f"{split}annot").mkdir(parents=True, exist_ok=True)
+# --------------------------------------------------------------------------- CamVid files
+def _write_split(root, split, image_names, label_names, label_size=(480, 360), label_value=3,
+                 label_mode="L"):
+    """PNG files of one split in the mirror's layout: ``camvid/<split>/`` (480x360 RGB
+    images) and ``camvid/<split>annot/`` (labels)."""
+    (root / "camvid" / split).mkdir(parents=True, exist_ok=True)
+    (root / "camvid" / f"{split}annot").mkdir(parents=True, exist_ok=True)
     for n in image_names:
-        Image.fromarray(np.zeros((6, 8, 3), np.uint8)).save(root / split / n)
+        Image.new("RGB", (480, 360)).save(root / "camvid" / split / n)
     for n in label_names:
-        Image.fromarray(np.full(label_shape, 3, np.uint8)).save(root / f"{split}annot" / n)
+        Image.new(label_mode, label_size, color=label_value).save(
+            root / "camvid" / f"{split}annot" / n)
 
 
-def test_loader_reads_a_segnet_folder(tmp_path):
-    _write_split(tmp_path, "train", ["a_1.png", "a_2.png"], ["a_1.png", "a_2.png"])
-    pairs = camvid_pairs_in(tmp_path, "train")
-    assert utils.camvid_pairs("train", tmp_path) == pairs  # the public way in
-    images, labels, names = load_camvid("train", pairs)
-    assert images.shape == (2, 6, 8, 3) and labels.shape == (2, 6, 8)
-    assert names == ["a_1", "a_2"]
+@pytest.fixture
+def camvid_registry(tmp_path, monkeypatch):
+    """Registers the PNG files written under ``tmp_path/camvid`` (see ``_write_split``) as
+    the registry's camvid entry, with their sha256, served from a mirror at ``tmp_path``."""
+    import hashlib
+
+    from utils import data
+
+    def register():
+        files = tuple(data.DataFile(str(p.relative_to(tmp_path)), "https://example.invalid/",
+                                    hashlib.sha256(p.read_bytes()).hexdigest())
+                      for p in sorted((tmp_path / "camvid").rglob("*.png")))
+        real = data.dataset("camvid")
+        monkeypatch.setitem(data.DATASETS, "camvid", data.Dataset(
+            "camvid", real.description, real.license, real.citation, files, real.homepage))
+
+    monkeypatch.setenv("DLB_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("DLB_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("DLB_OFFLINE", "1")
+    (tmp_path / "camvid").mkdir()
+    return register
 
 
-def test_loader_missing_label_is_an_error(tmp_path):
+def _generate(pairs, tmp_path):
+    """The examples ``dlb_camvid`` would write for these pairs (its checks included)."""
+    pytest.importorskip("tensorflow_datasets")
+    from utils.datasets import DlbCamvid
+
+    builder = DlbCamvid(data_dir=str(tmp_path / "tfds"))
+    return list(builder._generate_examples(pairs))
+
+
+def test_camvid_pairs_pair_each_frame_with_its_label(tmp_path, camvid_registry):
+    _write_split(tmp_path, "train", ["a_2.png", "a_1.png"], ["a_1.png", "a_2.png"])
+    _write_split(tmp_path, "val", ["b_1.png"], ["b_1.png"])
+    camvid_registry()
+    pairs = utils.camvid_pairs("train")
+    assert pairs == [(tmp_path / "camvid" / "train" / n, tmp_path / "camvid" / "trainannot" / n)
+                     for n in ("a_1.png", "a_2.png")]
+    examples = _generate(pairs, tmp_path)
+    assert [key for key, _ in examples] == ["a_1", "a_2"]
+    assert examples[0][1] == {"image": pairs[0][0], "segmentation_mask": pairs[0][1],
+                              "file_name": "a_1"}
+
+
+def test_camvid_pairs_missing_label_is_an_error(tmp_path, camvid_registry):
     _write_split(tmp_path, "train", ["a_1.png", "a_2.png"], ["a_1.png"])
-    with pytest.raises(DatasetError, match="no partner"):
-        camvid_pairs_in(tmp_path, "train")
+    camvid_registry()
+    with pytest.raises(DatasetError, match="no partner.*a_2.png"):
+        utils.camvid_pairs("train")
 
 
-def test_loader_missing_image_is_an_error(tmp_path):
+def test_camvid_pairs_missing_image_is_an_error(tmp_path, camvid_registry):
     _write_split(tmp_path, "val", ["a_1.png"], ["a_1.png", "a_9.png"])
+    camvid_registry()
     with pytest.raises(DatasetError, match="a_9.png"):
-        camvid_pairs_in(tmp_path, "val")
+        utils.camvid_pairs("val")
 
 
-def test_loader_mismatched_sizes_are_an_error(tmp_path):
-    _write_split(tmp_path, "test", ["a_1.png"], ["a_1.png"], label_shape=(5, 8))
-    with pytest.raises(DatasetError, match="mismatch"):
-        load_camvid("test", camvid_pairs_in(tmp_path, "test"))
-
-
-def test_loader_empty_folder_and_bad_split_are_errors(tmp_path):
-    with pytest.raises(utils.DataNotFoundError):
-        camvid_pairs_in(tmp_path, "train")
+def test_camvid_pairs_empty_split_and_bad_split_are_errors(tmp_path, camvid_registry):
+    _write_split(tmp_path, "train", ["a_1.png"], ["a_1.png"])
+    camvid_registry()
+    with pytest.raises(utils.DataNotFoundError, match="no val files"):
+        utils.camvid_pairs("val")
     with pytest.raises(ValueError, match="unknown CamVid split"):
         utils.camvid_pairs("everything")
 
 
-def test_loader_bad_label_values_are_an_error(tmp_path):
-    _write_split(tmp_path, "train", ["a_1.png"], [])
-    Image.fromarray(np.full((6, 8), 40, np.uint8)).save(tmp_path / "trainannot" / "a_1.png")
-    with pytest.raises(DatasetError, match="label values"):
-        load_camvid("train", camvid_pairs_in(tmp_path, "train"))
+def test_camvid_builder_mismatched_sizes_are_an_error(tmp_path, camvid_registry):
+    _write_split(tmp_path, "test", ["a_1.png"], ["a_1.png"], label_size=(480, 359))
+    camvid_registry()
+    with pytest.raises(DatasetError, match=r"a_1.png: expected a 480x360 image.*\(480, 359\)"):
+        _generate(utils.camvid_pairs("test"), tmp_path)
 
+
+def test_camvid_builder_label_that_is_not_8_bit_grey_is_an_error(tmp_path, camvid_registry):
+    _write_split(tmp_path, "test", ["a_1.png"], ["a_1.png"], label_mode="RGB",
+                 label_value=(3, 3, 3))
+    camvid_registry()
+    with pytest.raises(DatasetError, match="8-bit 480x360 label.*RGB"):
+        _generate(utils.camvid_pairs("test"), tmp_path)
+
+
+def test_camvid_builder_bad_label_values_are_an_error(tmp_path, camvid_registry):
+    _write_split(tmp_path, "train", ["a_1.png"], ["a_1.png"], label_value=40)
+    camvid_registry()
+    with pytest.raises(DatasetError, match=f"label values must be 0-{VOID}, found 40"):
+        _generate(utils.camvid_pairs("train"), tmp_path)
 
 
 # --------------------------------------------------------------------------- found by make mutation

@@ -33,7 +33,7 @@ if "ipykernel" in _sys.modules or in_colab():
 from .data import (BOSTON_FEATURES, CAMVID_CLASSES, CAMVID_COLORS, CAMVID_VOID, DATASETS,  # noqa: E402
                    FASHION_MNIST_CLASSES, ChecksumError, DataNotFoundError, DatasetError,
                    UnknownDatasetError, camvid_pairs, dataset, describe, fetch,
-                   load_boston_housing, load_camvid, load_mnist, load_text)
+                   load_boston_housing)
 from .plots import (frames_animation, image_grid, plot_confusion_matrix, plot_history,  # noqa: E402
                     save_animation)
 

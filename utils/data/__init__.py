@@ -1,7 +1,8 @@
 """Datasets of the course: one registry, verified files, small loaders.
 
 ``registry`` (what the datasets are), ``files`` (finding and verifying them), ``loaders``
-(arrays), ``errors``.  Everything public is importable from ``utils.data``.
+(Boston housing as arrays, and what the TFDS builders of ``utils.datasets`` read: IDX
+files, CamVid pairs), ``errors``.  Everything public is importable from ``utils.data``.
 
 Where a file is looked for, in this order:
 
@@ -23,9 +24,8 @@ from __future__ import annotations
 from .errors import ChecksumError, DataNotFoundError, DatasetError, UnknownDatasetError
 from .files import (REPO_ROOT, cache_dir, data_dir, dataset, downloads_allowed, fetch,
                     fetch_file, offline, sha256_of)
-from .loaders import (BOSTON_FEATURES, CAMVID_SPLITS, FASHION_MNIST_CLASSES, MNIST_LIKE,
-                      camvid_pairs, camvid_pairs_in, describe, load_boston_housing,
-                      load_camvid, load_mnist, load_text, read_idx)
+from .loaders import (BOSTON_FEATURES, CAMVID_SPLITS, FASHION_MNIST_CLASSES, camvid_pairs,
+                      describe, load_boston_housing, read_idx)
 from .registry import DATASETS, DEBIAN_FASHION_MNIST, DataFile, Dataset
 from ..segmentation import CAMVID_CLASSES, CAMVID_COLORS, CAMVID_VOID  # noqa: E402,F401
 

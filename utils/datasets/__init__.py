@@ -25,7 +25,9 @@ TFDS checks), so MNIST and Fashion-MNIST get course builders; TFDS has no CamVid
 TFDS writes its record files once, on first use, into ``data_dir()`` (``data/tfds`` in the
 repository, or ``$DLB_CACHE_DIR/tfds``), and reuses them afterwards.  It prepares into a
 temporary ``incomplete.*`` folder and renames it only when everything was written, so a
-failed or interrupted preparation is never taken for a prepared dataset.
+failed or interrupted preparation is never taken for a prepared dataset.  When two processes
+prepare the same dataset at once (two notebooks opened together), the second to finish cannot
+rename its folder onto the first's (``FileExistsError``); ``load`` then loads the first's.
 
     from utils import datasets
     train, info = datasets.load("mnist", split="train", as_supervised=True, with_info=True)
@@ -47,6 +49,7 @@ images of one shape (what the image lessons assume when their ``DATASET`` is swa
 from __future__ import annotations
 
 import contextlib
+import errno
 import logging
 import warnings
 from pathlib import Path
@@ -143,9 +146,23 @@ def load(name: str, **kwargs):
         try:
             return tfds.load(name, **kwargs)
         except Exception as error:
+            if _lost_the_race(error, name, kwargs["data_dir"], kwargs.get("builder_kwargs")):
+                return tfds.load(name, **{**kwargs, "download": False})
             if name in TFDS_NAMES.values() or _network_error(error) is None:
                 raise
             raise _offline_error(name, kwargs["data_dir"], _network_error(error)) from error
+
+
+def _lost_the_race(error: BaseException, name: str, directory: str,
+                   builder_kwargs: dict | None = None) -> bool:
+    """Whether ``error`` is TFDS failing to rename its finished ``incomplete.*`` folder onto
+    the dataset's folder because another process (a second notebook opened at the same time)
+    prepared the same dataset first, and that dataset is now prepared: then its data is
+    loaded, which is the same data."""
+    if not isinstance(error, OSError) or not (isinstance(error, FileExistsError)
+                                              or error.errno == errno.ENOTEMPTY):
+        return False
+    return tfds.builder(name, data_dir=directory, **(builder_kwargs or {})).is_prepared()
 
 
 def _network_error(error: BaseException) -> BaseException | None:
@@ -204,4 +221,8 @@ def _prepare_builtin(name: str, directory: str) -> None:
     info = b.info.as_proto
     if not info.redistribution_info.license:
         info.redistribution_info.license = _data.dataset(registry_name).license
-    b.download_and_prepare(download_config=download_config())
+    try:
+        b.download_and_prepare(download_config=download_config())
+    except OSError as error:
+        if not _lost_the_race(error, name, directory):
+            raise

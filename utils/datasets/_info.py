@@ -9,7 +9,7 @@ from .. import data
 def registry_info(builder, registry_name: str, features: dict,
                   supervised_keys: tuple[str, str]) -> tfds.core.DatasetInfo:
     """Description, homepage, citation and license from ``utils.data``'s registry; examples in
-    the files' order, as ``utils.data``'s loaders give them."""
+    the files' order (no shuffling by TFDS)."""
     entry = data.dataset(registry_name)
     return tfds.core.DatasetInfo(
         builder=builder, description=entry.description,

@@ -4,7 +4,9 @@ Splits ``train`` (184 frames), ``validation`` (101; SegNet's ``val``) and ``test
 Each example: ``image`` 360x480x3 uint8, ``segmentation_mask`` 360x480x1 uint8 with the
 class index of each pixel (0-10, 11 = void, names in ``info.features["segmentation_mask"]
 .names``) and ``file_name`` (the frame, e.g. ``0001TP_006690``).  The PNG files are stored as
-they are (no re-encoding); each pair is checked first, as ``utils.data.load_camvid`` does.
+they are (no re-encoding); each pair is checked first (a 480x360 image, an 8-bit 480x360
+label, label values 0-11), and ``utils.data.camvid_pairs`` has checked that every image has
+its label.
 """
 from __future__ import annotations
 
