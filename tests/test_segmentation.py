@@ -1,7 +1,7 @@
 """Unit tests of utils.segmentation (joint augmentation, smoothing, colours, encoder weights)
 and of the CamVid files' checks (``utils.data.camvid_pairs`` and the ``dlb_camvid`` builder).
 No network, no real data needed.  The lesson's network, loss, class weights and metrics live
-in notebook 04 and are checked by its run (claims, tests/test_nb_04.py)."""
+in notebook 04 and are checked by its run (claims, tests/test_notebooks.py)."""
 from __future__ import annotations
 
 import numpy as np
