@@ -123,7 +123,7 @@ def test_results_json_has_the_documented_keys(tmp_path, monkeypatch):
                                             "ok": True, "bad": float("nan")}, "smoke", 12.345)
     assert path == tmp_path / "out" / "99_demo.json"
     record = json.loads(path.read_text())
-    assert set(record) == {"notebook", "mode", "seconds", "replicas", "metrics", "claims",
+    assert set(record) == {"notebook", "mode", "seconds", "solutions_seconds", "replicas", "metrics", "claims",
                            "versions"}
     assert record["replicas"] == 1
     assert record["claims"] == {}
@@ -173,9 +173,12 @@ def test_run_save_without_metrics_adds_later_claims(tmp_path, monkeypatch):
         run.save()
     run.claim("the lesson's claim", True)
     run.save({"x": 2})
+    assert json.loads(run.path().read_text())["solutions_seconds"] == 0
     run.claim("a solution's claim", False)
+    run.saved -= 5  # as if the solutions had taken five seconds
     run.save()
     record = json.loads(run.path().read_text())
+    assert 5 <= record["solutions_seconds"] <= record["seconds"] + 5
     assert record["metrics"] == {"x": 2}
     assert record["claims"] == {"the lesson's claim": True, "a solution's claim": False}
 

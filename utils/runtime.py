@@ -204,6 +204,7 @@ class Run:
     started: float = field(default_factory=time.time)
     claims: dict = field(default_factory=dict)
     metrics: dict | None = None
+    saved: float = 0.0
 
     @property
     def mode(self) -> str:
@@ -238,12 +239,14 @@ class Run:
 
         ``run.save()`` without metrics writes the file again with the metrics of the last
         call, the claims made since (the worked solutions check some) and the new wall time."""
+        after = 0.0
         if metrics is None:
             if self.metrics is None:
                 raise ValueError("run.save() without metrics needs an earlier run.save(metrics)")
-            metrics = self.metrics
-        self.metrics = dict(metrics)
-        save_results(self.notebook, metrics, self.mode, self.seconds(), claims=self.claims)
+            metrics, after = self.metrics, time.time() - self.saved
+        self.metrics, self.saved = dict(metrics), time.time()
+        save_results(self.notebook, metrics, self.mode, self.seconds(), claims=self.claims,
+                     solutions_seconds=after)
 
 
 def start_run(notebook: str, smoke: bool, seed: int | None = 42,
@@ -269,12 +272,14 @@ def _number(name: str, value) -> float | int:
 
 
 def save_results(notebook: str, metrics: dict, mode: str, seconds: float,
-                 claims: dict | None = None) -> Path:
+                 claims: dict | None = None, solutions_seconds: float | None = None) -> Path:
     """Write the results JSON of one notebook run and return its path.
 
-    Keys: ``notebook``, ``mode`` ("smoke"/"full"), ``seconds``, ``replicas`` (devices the
-    lesson's strategy trained on; 1 without one), ``metrics`` (flat name -> number; NaN and
-    infinities are written as null), ``claims`` (sentence -> true/false), ``versions``.
+    Keys: ``notebook``, ``mode`` ("smoke"/"full"), ``seconds`` (the whole run),
+    ``solutions_seconds`` (of those, the time after the results cell, spent on the worked
+    solutions; 0 until they ran), ``replicas`` (devices the lesson's strategy trained on; 1
+    without one), ``metrics`` (flat name -> number; NaN and infinities are written as null),
+    ``claims`` (sentence -> true/false), ``versions``.
     """
     if mode not in ("smoke", "full"):
         raise ValueError(f"mode must be 'smoke' or 'full', not {mode!r}")
@@ -283,6 +288,7 @@ def save_results(notebook: str, metrics: dict, mode: str, seconds: float,
         number = _number(name, value)
         clean[str(name)] = number if math.isfinite(number) else None
     record = {"notebook": notebook, "mode": mode, "seconds": round(float(seconds), 2),
+              "solutions_seconds": round(float(solutions_seconds or 0.0), 2),
               "replicas": _replicas, "metrics": clean, "claims": {str(k): bool(v) for k, v in (claims or {}).items()},
               "versions": versions()}
     path = results_dir() / f"{notebook}.json"
