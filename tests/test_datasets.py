@@ -495,3 +495,17 @@ def test_keras_shuffle_warning_on_pipelines_is_silenced():
                          text=True, timeout=300)
     assert out.returncode == 0, out.stderr
     assert "shuffle" not in out.stderr and "another warning" in out.stderr
+
+
+def test_first_load_leaves_the_random_state_as_it_was(datasets, tmp_path):
+    """A lesson's first run prepares its dataset; its seeded initial weights must not depend
+    on that (Keras draws unseeded initialisers' seeds from Python's ``random``)."""
+    import random
+
+    random.seed(42)
+    np.random.seed(42)
+    expected = random.random(), np.random.rand()
+    random.seed(42)
+    np.random.seed(42)
+    datasets.load("tinyshakespeare", split="train", data_dir=str(tmp_path))  # prepares it
+    assert (random.random(), np.random.rand()) == expected

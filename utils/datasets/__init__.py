@@ -124,6 +124,24 @@ def _quiet_absl():
         logger.setLevel(level)
 
 
+@contextlib.contextmanager
+def _random_state_kept():
+    """Preparing a dataset draws from Python's ``random`` (TFDS's temporary names), and Keras
+    seeds unseeded initialisers from it: without this, the first run of a lesson, the one
+    that prepares its dataset, would start from other initial weights than every later run
+    with the same seed."""
+    import random
+
+    import numpy as np
+
+    kept, kept_np = random.getstate(), np.random.get_state()
+    try:
+        yield
+    finally:
+        random.setstate(kept)
+        np.random.set_state(kept_np)
+
+
 def load(name: str, **kwargs):
     """``tfds.load(name, **kwargs)`` with the course's ``data_dir``, quietly.
 
@@ -133,14 +151,15 @@ def load(name: str, **kwargs):
     missing or corrupt source file raises ``utils.data.DataNotFoundError`` or
     ``ChecksumError`` with the file, where it was looked for and the fix.  Any other TFDS
     name is downloaded by TFDS; when that fails for want of a network, ``DataNotFoundError``
-    says so and what to do instead.
+    says so and what to do instead.  Loading leaves the random state of Python and NumPy as
+    it found it, prepared or not, so a seeded lesson gives the same numbers on its first run.
     """
     from ..runtime import start_tensorflow
 
     start_tensorflow()  # TensorFlow's C++ start-up log would otherwise reach stderr
     name = tfds_name(name)
     kwargs.setdefault("data_dir", str(data_dir()))
-    with _quiet_absl():
+    with _quiet_absl(), _random_state_kept():
         if name in _SERVED_BUILTINS and kwargs.get("download", True):
             _prepare_builtin(name, kwargs["data_dir"])
         try:
