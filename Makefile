@@ -4,6 +4,7 @@
 #   make test          set up, check the data, run the whole test suite (smoke-mode notebooks)
 #   make run           execute every notebook in full mode, then print the scoreboard
 #   make run SMOKE=1   the same, quick pass;  make run NB="01 03" for some notebooks only
+#   make run NB=02 SEED=43   another seed (results in build/results/seed-43/)
 #   make student       student copies of the notebooks in build/student/notebooks/: each worked
 #                      solution replaced by an empty cell (or its functions' signatures)
 #   make data          find (DLB_DATA_DIR) or download, and verify, every dataset
@@ -29,6 +30,7 @@ DEV_STAMP := $(VENV)/.installed-dev
 KERNEL := $(VENV)/share/jupyter/kernels/python3/kernel.json
 SMOKE  ?=
 NB     ?=
+SEED   ?=
 # The website's tools (requirements-site.txt) live in their own environment.
 SITE_VENV  := .venv-site
 SITE_PY    := $(SITE_VENV)/bin/python
@@ -81,7 +83,7 @@ check-lab: setup $(DEV_STAMP)
 	DLB_LAB_CHECK=all $(PY) -m pytest -ra tests/test_lab_browser.py
 
 run: setup
-	$(PY) -m utils run $(if $(SMOKE),--smoke) $(NB)
+	$(PY) -m utils run $(if $(SMOKE),--smoke) $(if $(SEED),--seed $(SEED)) $(NB)
 
 student: setup
 	$(PY) -m utils student $(NB)

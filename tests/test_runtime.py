@@ -287,3 +287,25 @@ def test_runner_reports_a_failing_cell_and_goes_on(tmp_path, monkeypatch, capsys
     assert out.index("98_fine (smoke)") < out.index("notebook  ")  # scoreboard at the end
     assert f"executed notebooks: {tmp_path / 'executed'}/" in out
     assert (tmp_path / "executed" / "98_fine.ipynb").is_file()
+
+
+def test_runner_with_a_seed_keeps_the_default_results(tmp_path, monkeypatch, capsys):
+    """``make run SEED=43``: the notebook gets SEED=43, its results and executed copy go to
+    ``seed-43`` folders, and the default run's results stay as they were."""
+    book = tmp_path / "notebooks"
+    book.mkdir()
+    _notebook(book / "98_fine.ipynb", "SMOKE = False\nSEED = 42",
+              f"import sys; sys.path.insert(0, {str(runtime.REPO_ROOT)!r})\n"
+              "from utils import runtime\n"
+              "runtime.Run('98_fine', SMOKE, SEED).save({'seed_seen': SEED})")
+    monkeypatch.setattr(notebooks, "NOTEBOOKS_DIR", book)
+    monkeypatch.setattr(notebooks, "EXECUTED_DIR", tmp_path / "executed")
+    monkeypatch.setenv("DLB_RESULTS_DIR", str(tmp_path / "results"))
+    runtime.save_results("98_fine", {"seed_seen": 42}, "smoke", 1.0, seed=42)
+    assert notebooks.main(["run", "--smoke", "--seed", "43", "98"]) == 0
+    record = json.loads((tmp_path / "results" / "seed-43" / "98_fine.json").read_text())
+    assert record["metrics"] == {"seed_seen": 43} and record["seed"] == 43
+    assert (tmp_path / "executed" / "seed-43" / "98_fine.ipynb").is_file()
+    default = json.loads((tmp_path / "results" / "98_fine.json").read_text())
+    assert default["metrics"] == {"seed_seen": 42} and default["seed"] == 42
+    assert "seed_seen=43" in capsys.readouterr().out  # the scoreboard of the seed's folder

@@ -1,6 +1,7 @@
 """Run the course notebooks headlessly and print a scoreboard of their results.
 
     python -m utils run [--smoke] [NAME ...]   # execute with papermill
+    python -m utils run --seed 43 NAME          # another seed: results in build/results/seed-43/
     python -m utils scoreboard                  # print the results table
 
 Executed copies go to ``build/executed/``; each notebook writes its own results JSON.
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import time
 from pathlib import Path
 
@@ -198,15 +200,30 @@ def bars_failed(stems) -> list[str]:
                  or (r["mode"] == "full" and false_claims(r)))]
 
 
+def use_seed_folders(seed: int) -> None:
+    """Send this process's results and executed copies to ``seed-<seed>`` folders, so a run
+    with another seed keeps the default run's results (``$DLB_RESULTS_DIR`` is inherited by
+    the notebooks' kernels)."""
+    global EXECUTED_DIR
+    os.environ["DLB_RESULTS_DIR"] = str(results_dir() / f"seed-{seed}")
+    EXECUTED_DIR = EXECUTED_DIR / f"seed-{seed}"
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m utils", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
     run = sub.add_parser("run", help="execute notebooks, then print the scoreboard")
     run.add_argument("--smoke", action="store_true", help="quick pass (SMOKE=True)")
+    run.add_argument("--seed", type=int, default=None,
+                     help="run with this SEED; results and executed copies go to a "
+                          "seed-N folder beside the default ones")
     run.add_argument("names", nargs="*", help="notebook prefixes, e.g. 01 03")
-    sub.add_parser("scoreboard", help="print the results table")
+    board = sub.add_parser("scoreboard", help="print the results table")
+    board.add_argument("--seed", type=int, default=None, help="the results of that seed")
     args = parser.parse_args(argv)
+    if args.seed is not None:
+        use_seed_folders(args.seed)
     if args.command == "run":
         failed = []
         paths = notebook_paths(args.names)
@@ -214,7 +231,8 @@ def main(argv=None) -> int:
             start = time.time()
             print(f"== {path.stem} ({'smoke' if args.smoke else 'full'})", flush=True)
             try:
-                execute(path, args.smoke, progress=True)
+                seed = {} if args.seed is None else {"SEED": args.seed}
+                execute(path, args.smoke, progress=True, **seed)
             except Exception as exc:  # keep going: one broken notebook should not hide others
                 failed.append(path.stem)
                 print(f"   FAILED in {describe_failure(exc)}", flush=True)

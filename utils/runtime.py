@@ -201,6 +201,7 @@ class Run:
 
     notebook: str
     smoke: bool
+    seed: int | None = 42
     started: float = field(default_factory=time.time)
     claims: dict = field(default_factory=dict)
     metrics: dict | None = None
@@ -246,7 +247,7 @@ class Run:
             metrics, after = self.metrics, time.time() - self.saved
         self.metrics, self.saved = dict(metrics), time.time()
         save_results(self.notebook, metrics, self.mode, self.seconds(), claims=self.claims,
-                     solutions_seconds=after)
+                     solutions_seconds=after, seed=self.seed)
 
 
 def start_run(notebook: str, smoke: bool, seed: int | None = 42,
@@ -256,7 +257,7 @@ def start_run(notebook: str, smoke: bool, seed: int | None = 42,
     print(env_summary())
     print(f"mode: {'smoke (quick pass)' if smoke else 'full'} | seed: {seed} | "
           f"{'deterministic ops' if same else 'ops not forced deterministic'}")
-    return Run(notebook, bool(smoke))
+    return Run(notebook, bool(smoke), seed)
 
 
 def _number(name: str, value) -> float | int:
@@ -272,10 +273,12 @@ def _number(name: str, value) -> float | int:
 
 
 def save_results(notebook: str, metrics: dict, mode: str, seconds: float,
-                 claims: dict | None = None, solutions_seconds: float | None = None) -> Path:
+                 claims: dict | None = None, solutions_seconds: float | None = None,
+                 seed: int | None = None) -> Path:
     """Write the results JSON of one notebook run and return its path.
 
-    Keys: ``notebook``, ``mode`` ("smoke"/"full"), ``seconds`` (the whole run),
+    Keys: ``notebook``, ``mode`` ("smoke"/"full"), ``seed`` (None: not given),
+    ``seconds`` (the whole run),
     ``solutions_seconds`` (of those, the time after the results cell, spent on the worked
     solutions; 0 until they ran), ``replicas`` (devices the lesson's strategy trained on; 1
     without one), ``metrics`` (flat name -> number; NaN and infinities are written as null),
@@ -287,7 +290,8 @@ def save_results(notebook: str, metrics: dict, mode: str, seconds: float,
     for name, value in metrics.items():
         number = _number(name, value)
         clean[str(name)] = number if math.isfinite(number) else None
-    record = {"notebook": notebook, "mode": mode, "seconds": round(float(seconds), 2),
+    record = {"notebook": notebook, "mode": mode, "seed": seed,
+              "seconds": round(float(seconds), 2),
               "solutions_seconds": round(float(solutions_seconds or 0.0), 2),
               "replicas": _replicas, "metrics": clean, "claims": {str(k): bool(v) for k, v in (claims or {}).items()},
               "versions": versions()}
