@@ -47,9 +47,8 @@ def main(argv=None) -> int:
     if args.command == "prepare":
         return _prepare(args.names)
     for name in args.names or sorted(DATASETS):
-        d = dataset(name)
         try:
-            paths = [fetch_file(f) for f in d.files]
+            paths = _fetch_all(name)
         except DataNotFoundError as exc:
             if name == "fashion_mnist" and not args.names:
                 print(f"{name}: skipped ({str(exc).splitlines()[0]})")
@@ -79,10 +78,14 @@ def _prepare(names: list[str]) -> int:
     return 0
 
 
+def _fetch_all(name: str) -> list:
+    """Every file of a dataset, verified (raises DataNotFoundError for a missing one)."""
+    return [fetch_file(f) for f in dataset(name).files]
+
+
 def _available(name: str) -> bool:
     try:
-        for f in dataset(name).files:
-            fetch_file(f)
+        _fetch_all(name)
     except DataNotFoundError:
         return False
     return True

@@ -167,9 +167,10 @@ def load(name: str, **kwargs):
         except Exception as error:
             if _lost_the_race(error, name, kwargs["data_dir"], kwargs.get("builder_kwargs")):
                 return tfds.load(name, **{**kwargs, "download": False})
-            if name in TFDS_NAMES.values() or _network_error(error) is None:
+            offline = None if name in TFDS_NAMES.values() else _network_error(error)
+            if offline is None:
                 raise
-            raise _offline_error(name, kwargs["data_dir"], _network_error(error)) from error
+            raise _offline_error(name, kwargs["data_dir"], offline) from error
 
 
 def _lost_the_race(error: BaseException, name: str, directory: str,
