@@ -82,26 +82,28 @@ def verdict_line(stem: str, started: float) -> str:
 
 #: The quality bars each lesson promises, per mode: expressions over its metrics (and
 #: ``seconds``, the wall time).  ``make run`` checks them after a run; time budgets hold on
-#: an otherwise idle two-core CPU.
+#: an otherwise idle two-core CPU.  Lessons 02, 06 and 07 clear their full bars on seeds 42,
+#: 43 and 44 (``make run NB=02 SEED=43``).
 QUALITY_BARS: dict[str, dict[str, tuple[str, ...]]] = {
     "01_feedforward_regression": {
         "full": ("test_mae <= 2.7", "test_rmse <= 4.3", "test_rmse < linear_test_rmse"),
         "smoke": ("test_rmse < linear_test_rmse",)},
     "02_convolutional_mnist": {
-        "full": ("test_accuracy >= 0.992", "test_accuracy > dense_test_accuracy"),
+        "full": ("test_accuracy >= 0.994", "test_accuracy > dense_test_accuracy",
+                 "seconds <= 600"),
         "smoke": ("test_accuracy >= 0.9", "test_accuracy > dense_test_accuracy",
                   "dream_frames >= 30")},
     "03_recurrent_text_generation": {
-        "full": ("val_loss <= 1.60", "val_loss < ngram_val_loss", "seconds <= 1500"),
+        "full": ("val_loss <= 1.50", "val_loss < ngram_val_loss", "seconds <= 900"),
         "smoke": ("val_loss < unigram_val_loss",)},
     "04_encoder_decoder_segmentation": {
         "full": ("test_miou >= 0.35",
                  "test_pixel_accuracy > best_constant_pixel_accuracy", "seconds <= 1500"),
         "smoke": ("test_pixel_accuracy > best_constant_pixel_accuracy", "test_miou > 1 / 11")},
     "05_autoencoders": {
-        "full": ("psnr_gain >= 8", "knn_acc_codes >= 0.95",
+        "full": ("psnr_gain >= 10", "knn_acc_codes >= 0.975",
                  "knn_acc_codes > knn_acc_random_projection", "vae_elbo < 543",
-                 "code_dim <= 32", "seconds <= 1125"),
+                 "code_dim <= 32", "seconds <= 600"),
         "smoke": ("psnr_gain >= 3", "knn_acc_codes > knn_acc_random_projection",
                   "vae_elbo < 543")},
     "06_gans": {
