@@ -123,9 +123,9 @@ def test_results_json_has_the_documented_keys(tmp_path, monkeypatch):
                                             "ok": True, "bad": float("nan")}, "smoke", 12.345)
     assert path == tmp_path / "out" / "99_demo.json"
     record = json.loads(path.read_text())
-    assert set(record) == {"notebook", "mode", "seconds", "solutions_seconds", "replicas", "metrics", "claims",
-                           "versions"}
-    assert record["replicas"] == 1
+    assert set(record) == {"notebook", "mode", "seed", "seconds", "solutions_seconds", "replicas",
+                           "metrics", "claims", "versions"}
+    assert record["replicas"] == 1 and record["seed"] is None  # no seed given
     assert record["claims"] == {}
     assert record["notebook"] == "99_demo" and record["mode"] == "smoke"
     assert record["seconds"] == 12.35
