@@ -94,6 +94,30 @@ def check_images(page):
 
 
 @pytest.mark.browser
+def test_animation_check_tells_a_moving_video_from_a_still_one(browser, tmp_path):
+    """``check_animations`` passes a video whose picture moves and fails a still one (whose
+    frames differ only by the codec's noise), both saved as the lessons save theirs."""
+    import numpy as np
+
+    import utils
+
+    square = np.zeros((10, 48, 64))
+    square[:, 10:30, 10:30] = 1.0
+    moving = np.stack([np.roll(f, 3 * i, axis=1) for i, f in enumerate(square)])
+    html = "".join(utils.save_animation(utils.frames_animation(frames, fps=4, cmap="gray"),
+                                        tmp_path / f"{name}.mp4", fps=4).data
+                   for name, frames in (("moving", moving), ("still", square)))
+    (tmp_path / "index.html").write_text(f"<html><body>{html}</body></html>")
+    with serve(tmp_path) as url:
+        page, _ = open_page(browser, f"{url}/index.html")  # (no favicon: a 404 here)
+        videos = page.locator("video")
+        check_animations(page, videos.nth(0), "moving", tmp_path)
+        with pytest.raises(AssertionError, match="did not change"):
+            check_animations(page, videos.nth(1), "still", tmp_path)
+        page.close()
+
+
+@pytest.mark.browser
 def test_home_page_has_the_lessons_and_the_scoreboard(site, browser):
     SHOTS.mkdir(parents=True, exist_ok=True)
     page, problems = open_page(browser, f"{site}/index.html")
