@@ -86,10 +86,10 @@ LESSONS = {
         held=("noisy images stay in [0, 1]", "PSNR is infinite for identical images")),
     "06_gans": Lesson(
         metrics=("cgan_label_accuracy", "fid_dcgan", "fid_cgan", "fid_untrained",
-                 "class_entropy_dcgan", "epochs", "classifier_test_accuracy"),
+                 "class_entropy_dcgan", "epochs", "cgan_epochs", "classifier_test_accuracy"),
         artefacts=("_dcgan_progress.mp4", "_latent_walk.mp4", "_digit_morph.mp4",
                    "_cgan_grid.png"),
-        checks=("epochs >= 1",  # TRAIN is on by default
+        checks=("epochs >= 1", "cgan_epochs >= 1",  # TRAIN is on by default
                 "classifier_test_accuracy > 0.8",  # the judge must read real digits
                 # an untrained or broken training step leaves the distances equal
                 "fid_cgan < fid_untrained",
