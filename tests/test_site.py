@@ -96,7 +96,7 @@ def check_images(page):
 @pytest.mark.browser
 def test_animation_check_tells_a_moving_video_from_a_still_one(browser, tmp_path):
     """``check_animations`` passes a video whose picture moves and fails a still one (whose
-    frames differ only by the codec's noise), both saved as the lessons save theirs."""
+    frames differ at most by the codec's noise), both saved as the lessons save theirs."""
     import numpy as np
 
     import utils
